@@ -1,0 +1,57 @@
+//! What a client must know about an action before calling it.
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// The identity and calling rules of one Tencent Cloud API 3.0 action.
+///
+/// It is data, not code, so a generic client can call actions this crate does not model
+/// (for example `cvm` `DescribeInstances`) by building one at run time.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ActionMetadata {
+    /// The service short name, which is also the signing scope's service (`scf`).
+    pub service: Cow<'static, str>,
+    /// The API version (`2018-04-16`).
+    pub version: Cow<'static, str>,
+    /// The action name, PascalCase (`GetAsyncEventStatus`).
+    pub action: Cow<'static, str>,
+    /// Whether sending the request twice has the effect of sending it once. Only idempotent actions
+    /// may be retried after the request might have reached the server.
+    pub idempotent: bool,
+    /// The documented request limit per second, when there is one.
+    pub rate_limit_per_second: Option<u32>,
+}
+
+impl ActionMetadata {
+    /// Metadata for an action known at compile time.
+    pub const fn new_static(
+        service: &'static str,
+        version: &'static str,
+        action: &'static str,
+        idempotent: bool,
+        rate_limit_per_second: Option<u32>,
+    ) -> Self {
+        Self {
+            service: Cow::Borrowed(service),
+            version: Cow::Borrowed(version),
+            action: Cow::Borrowed(action),
+            idempotent,
+            rate_limit_per_second,
+        }
+    }
+}
+
+/// A request type of a modelled action: its metadata and the type of its response.
+pub trait Action: Serialize {
+    /// Name, version, service, idempotency and rate limit.
+    const METADATA: ActionMetadata;
+    /// The content of `Response` on success.
+    type Response: DeserializeOwned;
+}
+
+/// The service name of SCF.
+pub const SERVICE: &str = "scf";
+/// The SCF API version these types describe.
+pub const VERSION: &str = "2018-04-16";

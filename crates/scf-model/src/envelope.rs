@@ -1,0 +1,242 @@
+//! The response envelope every API 3.0 action shares: `{"Response": {...}}`.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::error_code::ErrorCode;
+
+/// `{"Response": T}`, the outer shape of every answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope<T> {
+    /// The action's result, or an error.
+    #[serde(rename = "Response")]
+    pub response: T,
+}
+
+/// `{"Code": ..., "Message": ...}` inside a failed `Response`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ErrorDetail {
+    /// What went wrong; branch on this, never on the message.
+    pub code: ErrorCode,
+    /// A human-readable explanation, which the service may change at any time.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// The `Response` of a failed call: `{"Error": {...}, "RequestId": ...}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ErrorResponse {
+    /// The error.
+    pub error: ErrorDetail,
+    /// The id of the failed request.
+    pub request_id: String,
+}
+
+/// An error the service answered with: its code, message and RequestId.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}{}", request_id_suffix(.request_id.as_deref()))]
+pub struct ApiError {
+    /// The error code.
+    pub code: ErrorCode,
+    /// The service's explanation.
+    pub message: String,
+    /// The RequestId of the failed request, when the service sent one.
+    pub request_id: Option<String>,
+}
+
+fn request_id_suffix(request_id: Option<&str>) -> String {
+    request_id.map_or_else(String::new, |id| format!(" (RequestId: {id})"))
+}
+
+/// Why a response body could not be read as a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MalformedKind {
+    /// The body is not JSON.
+    NotJson,
+    /// The JSON has no `Response` object.
+    NoResponse,
+    /// `Response` does not have the shape of this action's result.
+    UnexpectedShape,
+}
+
+/// A body that is neither a result nor an error of the documented shape.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("malformed response ({kind:?}): {detail}{}", request_id_suffix(.request_id.as_deref()))]
+pub struct MalformedResponse {
+    /// What was wrong.
+    pub kind: MalformedKind,
+    /// The parser's description. It names positions and expectations, never body content.
+    pub detail: String,
+    /// The RequestId, when the body carried one.
+    pub request_id: Option<String>,
+}
+
+/// The outcome of reading a response body that was not a success.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResponseError {
+    /// The service answered with an error.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The body could not be read.
+    #[error(transparent)]
+    Malformed(#[from] MalformedResponse),
+}
+
+#[derive(Deserialize)]
+struct RawEnvelope<'a> {
+    #[serde(rename = "Response", borrow)]
+    response: Option<&'a RawValue>,
+}
+
+/// The fields every `Response` may carry, read before the action's own fields.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Probe {
+    #[serde(default)]
+    error: Option<ErrorDetail>,
+    #[serde(default)]
+    request_id: Option<String>,
+}
+
+/// Reads a response body as the result `T` of an action, or the error it carries.
+///
+/// Unknown fields are ignored, so fields the service adds later do not break old clients. Arbitrary bytes
+/// never panic: they give [`ResponseError::Malformed`].
+///
+/// ```
+/// use scf_model::{ErrorCode, GetAsyncEventStatusResponse, ResponseError, EventStatus, parse_response};
+///
+/// let ok = br#"{"Response":{"Result":{"Status":"RUNNING","StatusCode":0,"InvokeRequestId":"5f82"},"RequestId":"r-1"}}"#;
+/// let status: GetAsyncEventStatusResponse = parse_response(ok)?;
+/// assert_eq!(status.result.status, EventStatus::Running);
+///
+/// let failed = br#"{"Response":{"Error":{"Code":"ResourceNotFound.AsyncEvent","Message":"gone"},"RequestId":"r-2"}}"#;
+/// match parse_response::<GetAsyncEventStatusResponse>(failed) {
+///     Err(ResponseError::Api(error)) => {
+///         assert_eq!(error.code, ErrorCode::ResourceNotFoundAsyncEvent);
+///         assert_eq!(error.request_id.as_deref(), Some("r-2"));
+///     }
+///     other => panic!("{other:?}"),
+/// }
+/// # Ok::<(), ResponseError>(())
+/// ```
+pub fn parse_response<T: DeserializeOwned>(body: &[u8]) -> Result<T, ResponseError> {
+    let envelope: RawEnvelope<'_> = serde_json::from_slice(body).map_err(|e| {
+        // Valid JSON of another shape is told apart from text that is not JSON at all.
+        let is_json = serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok();
+        MalformedResponse {
+            kind: if is_json {
+                MalformedKind::NoResponse
+            } else {
+                MalformedKind::NotJson
+            },
+            detail: e.to_string(),
+            request_id: None,
+        }
+    })?;
+    let response = envelope.response.ok_or_else(|| MalformedResponse {
+        kind: MalformedKind::NoResponse,
+        detail: "the body has no Response field".to_owned(),
+        request_id: None,
+    })?;
+    let probe: Probe = serde_json::from_str(response.get()).map_err(|e| MalformedResponse {
+        kind: MalformedKind::UnexpectedShape,
+        detail: e.to_string(),
+        request_id: None,
+    })?;
+    if let Some(error) = probe.error {
+        return Err(ApiError {
+            code: error.code,
+            message: error.message,
+            request_id: probe.request_id,
+        }
+        .into());
+    }
+    serde_json::from_str(response.get()).map_err(|e| {
+        MalformedResponse {
+            kind: MalformedKind::UnexpectedShape,
+            detail: e.to_string(),
+            request_id: probe.request_id,
+        }
+        .into()
+    })
+}
+
+/// The RequestId of a response body, success or error, if it has one.
+pub fn request_id_of(body: &[u8]) -> Option<String> {
+    let envelope: RawEnvelope<'_> = serde_json::from_slice(body).ok()?;
+    let probe: Probe = serde_json::from_str(envelope.response?.get()).ok()?;
+    probe.request_id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::GetAsyncEventStatusResponse;
+
+    fn parse(body: &str) -> Result<GetAsyncEventStatusResponse, ResponseError> {
+        parse_response(body.as_bytes())
+    }
+
+    fn malformed(body: &str) -> MalformedKind {
+        match parse(body) {
+            Err(ResponseError::Malformed(m)) => m.kind,
+            other => panic!("{body}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn classifies_bodies_that_are_not_results() {
+        assert_eq!(
+            malformed("<html>502 Bad Gateway</html>"),
+            MalformedKind::NotJson
+        );
+        assert_eq!(malformed(""), MalformedKind::NotJson);
+        assert_eq!(
+            malformed(r#"{"Response":{"Result""#),
+            MalformedKind::NotJson
+        );
+        assert_eq!(malformed("[1,2]"), MalformedKind::NoResponse);
+        assert_eq!(malformed(r#"{"code":1}"#), MalformedKind::NoResponse);
+        assert_eq!(malformed(r#"{"Response":null}"#), MalformedKind::NoResponse);
+        assert_eq!(
+            malformed(r#"{"Response":{"RequestId":"r"}}"#),
+            MalformedKind::UnexpectedShape
+        );
+        assert_eq!(
+            malformed(r#"{"Response":{"Error":{"Message":"no code"},"RequestId":"r"}}"#),
+            MalformedKind::UnexpectedShape
+        );
+    }
+
+    #[test]
+    fn malformed_results_keep_the_request_id() {
+        match parse(r#"{"Response":{"Result":{"Status":7},"RequestId":"r-9"}}"#) {
+            Err(ResponseError::Malformed(m)) => assert_eq!(m.request_id.as_deref(), Some("r-9")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn api_errors_display_code_message_and_request_id() {
+        let error = parse(
+            r#"{"Response":{"Error":{"Code":"InternalError","Message":"oops"},"RequestId":"abc"}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(error.to_string(), "InternalError: oops (RequestId: abc)");
+        assert_eq!(
+            request_id_of(br#"{"Response":{"RequestId":"x"}}"#).as_deref(),
+            Some("x")
+        );
+    }
+
+    #[test]
+    fn unknown_fields_and_deprecation_warnings_are_ignored() {
+        let body = r#"{"Response":{"Result":{"Status":"FINISHED","StatusCode":200,"InvokeRequestId":"i","New":1},"RequestId":"r","DeprecatedWarning":"x"}}"#;
+        assert_eq!(parse(body).unwrap().result.status_code, 200);
+    }
+}

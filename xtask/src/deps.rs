@@ -1,0 +1,55 @@
+//! The dependency rules of ARCHITECTURE.md, checked against `cargo tree`.
+
+use std::process::Command;
+
+/// Crates that a layer must not pull in, with the reason.
+const RULES: &[(&str, &[&str], &str)] = &[
+    (
+        "tc3-signer",
+        &["tokio", "hyper", "serde", "http-body", "reqwest", "openssl"],
+        "the signer is pure: no runtime, no network stack, no serialisation",
+    ),
+    (
+        "scf-model",
+        &["tokio", "hyper", "reqwest", "openssl", "tc3-signer"],
+        "the model is data only: no I/O and no signing",
+    ),
+];
+
+pub(crate) fn check() -> Result<(), String> {
+    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates");
+    for (package, forbidden, why) in RULES {
+        if !crates.join(package).join("Cargo.toml").is_file() {
+            continue;
+        }
+        // Normal edges only: what a user of the crate compiles, with every feature on.
+        let output = Command::new(env!("CARGO"))
+            .args([
+                "tree",
+                "-p",
+                package,
+                "-e",
+                "normal",
+                "--all-features",
+                "--prefix",
+                "none",
+            ])
+            .output()
+            .map_err(|e| format!("cannot run cargo tree: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "cargo tree -p {package} failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        let tree = String::from_utf8_lossy(&output.stdout);
+        for line in tree.lines() {
+            let name = line.split_whitespace().next().unwrap_or_default();
+            if forbidden.contains(&name) {
+                return Err(format!("{package} depends on {name}, but {why}"));
+            }
+        }
+        println!("dependency rule holds: {package} ({why})");
+    }
+    Ok(())
+}
