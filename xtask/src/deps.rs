@@ -10,6 +10,11 @@ const RULES: &[(&str, &[&str], &str)] = &[
         "the signer is pure: no runtime, no network stack, no serialisation",
     ),
     (
+        "scf-emulator",
+        &["reqwest", "openssl", "scf-transport", "scf"],
+        "the emulator is a server built on the signer and the model only, never on the client it tests",
+    ),
+    (
         "scf-model",
         &["tokio", "hyper", "reqwest", "openssl", "tc3-signer"],
         "the model is data only: no I/O and no signing",

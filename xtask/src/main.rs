@@ -2,17 +2,20 @@
 //!
 //! - `cargo xtask ci`: what CI runs, in order; stops at the first failure.
 //! - `cargo xtask bench`: every benchmark, in release mode.
+//! - `cargo xtask python-sdk`: the pinned official Python SDK, for the interoperability test.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::process::{Command, ExitCode};
 
 mod deps;
+mod python_sdk;
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
     let result = match task.as_str() {
         "ci" => ci(),
         "bench" => bench(),
+        "python-sdk" => python_sdk::install(),
         _ => {
             eprintln!("usage: cargo xtask <ci|bench>");
             eprintln!(
@@ -46,6 +49,21 @@ fn ci() -> Result<(), String> {
         &[],
     )?;
     cargo(&["test", "--workspace", "--all-features"], &[])?;
+    python_sdk::install()?;
+    let python = python_sdk::python();
+    cargo(
+        &[
+            "test",
+            "-p",
+            "scf-tests",
+            "--all-features",
+            "--test",
+            "official_python_sdk",
+            "--",
+            "--ignored",
+        ],
+        &[("SCF_PYTHON", python.to_str().unwrap_or("python3"))],
+    )?;
     cargo(
         &["doc", "--workspace", "--no-deps", "--all-features"],
         &[("RUSTDOCFLAGS", "-D warnings")],

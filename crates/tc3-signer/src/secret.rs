@@ -34,7 +34,6 @@ impl SecretKey {
     }
 }
 
-
 /// A session token of temporary credentials, sent as `X-TC-Token`.
 /// `Debug` and `Display` print a redaction; the bytes are zeroed on drop.
 #[derive(Clone)]

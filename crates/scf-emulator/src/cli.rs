@@ -1,0 +1,95 @@
+//! The command-line options of `scf-emulator`, shared with `scf emulator`.
+#![allow(clippy::print_stdout)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::config::{Config, CredentialConfig};
+use crate::server::{Emulator, RunningEmulator};
+
+/// Options of the emulator binary.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EmulatorArgs {
+    /// The address to listen on; port 0 picks a free port.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9000")]
+    pub listen: SocketAddr,
+    /// A TOML or JSON configuration: credentials, namespaces, functions, rate limits, retention.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Another key pair to accept, besides those of the configuration. Repeatable.
+    #[arg(long = "credential", value_name = "SECRET_ID:SECRET_KEY")]
+    pub credentials: Vec<String>,
+    /// Serve the unsigned admin routes under /__emulator/ (faults, clock offset, visibility delay).
+    #[arg(long)]
+    pub admin: bool,
+}
+
+impl EmulatorArgs {
+    /// Starts the emulator, prints where it listens and which keys it accepts, and serves until Ctrl-C or
+    /// SIGTERM.
+    pub async fn run(self) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let emulator = self.start().await?;
+        println!("SCF emulator listening on {}", emulator.url());
+        println!("API version 2018-04-16, service scf. Accepted credentials (emulator-only keys):");
+        for credential in emulator.credentials() {
+            let token = if credential.token.is_some() {
+                " (temporary, token required)"
+            } else {
+                ""
+            };
+            println!(
+                "  SecretId {}  SecretKey {}{token}",
+                credential.secret_id, credential.secret_key
+            );
+        }
+        if self.admin {
+            println!(
+                "Admin routes enabled under {}{}",
+                emulator.url(),
+                crate::admin::PREFIX
+            );
+        }
+        wait_for_stop_signal().await;
+        println!("Stopping.");
+        emulator.shutdown().await;
+        Ok(())
+    }
+
+    /// Starts the emulator these options describe.
+    pub async fn start(&self) -> Result<RunningEmulator, Box<dyn std::error::Error + Send + Sync>> {
+        let config = match &self.config {
+            Some(path) => Config::from_file(path)?,
+            None => Config::default(),
+        };
+        let mut builder = Emulator::builder()
+            .listen(self.listen)
+            .config(config)
+            .admin(self.admin);
+        for pair in &self.credentials {
+            builder = builder.credential(CredentialConfig::parse_pair(pair)?);
+        }
+        Ok(builder.start().await?)
+    }
+}
+
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,56 @@
+//! A local Tencent Cloud SCF endpoint that speaks the real wire protocol, for tests and offline work.
+//!
+//! Tencent offers no local SCF endpoint; this is one. It verifies every request's TC3-HMAC-SHA256 signature
+//! exactly as received, applies the service's protocol checks and rate limits, and runs the async-event
+//! lifecycle: `Invoke` (sync or `Event`), `GetAsyncEventStatus`, `ListAsyncEvents` and
+//! `TerminateAsyncEvent`. Every answer is HTTP 200 with `Content-Type: application/json`, a fresh RequestId
+//! and a `Date` header, so the official SDKs work against it unchanged.
+//!
+//! Tests can inject a clock ([`ManualClock`]) and faults ([`FaultRule`]): latency, 5xx pages, dropped
+//! connections, truncated bodies, throttling, internal errors, a skewed server clock, and a delay before new
+//! events become visible.
+//!
+//! # Example
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use scf_emulator::{Emulator, Fault, FaultRule};
+//!
+//! let emulator = Emulator::builder().start().await?;
+//! println!("SCF endpoint at {}", emulator.url());
+//! // The next Invoke answers InternalError; the one after works.
+//! emulator.add_fault(FaultRule::always(Fault::InternalError).for_action("Invoke").times(1));
+//! emulator.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+
+mod actions;
+pub mod admin;
+mod body;
+#[cfg(feature = "cli")]
+mod cli;
+mod clock;
+mod config;
+mod failure;
+mod faults;
+mod ids;
+mod params;
+mod rate_limit;
+mod server;
+mod service;
+mod store;
+mod time_format;
+
+pub use actions::{DIRECTIVE_KEY, Directive};
+#[cfg(feature = "cli")]
+pub use cli::EmulatorArgs;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::{
+    Config, ConfigError, CredentialConfig, DEMO_SECRET_ID, DEMO_SECRET_KEY, FunctionConfig,
+    NamespaceConfig, Outcome, RateLimitConfig,
+};
+pub use faults::{Fault, FaultRule};
+pub use server::{Emulator, EmulatorBuilder, RunningEmulator, StartError};

@@ -1,0 +1,311 @@
+//! Starting, serving and stopping the emulator.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use scf_model::Action;
+use tc3_signer::{Credentials, Verifier};
+use tokio::net::TcpListener;
+use tokio::sync::{oneshot, watch};
+use tokio::task::JoinSet;
+
+use crate::actions::Backend;
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Config, ConfigError, CredentialConfig};
+use crate::faults::{FaultPlan, FaultRule};
+use crate::rate_limit::RateLimiter;
+use crate::service::{self, Shared};
+
+/// How long shutdown waits for open connections to finish their requests.
+const DRAIN: Duration = Duration::from_secs(5);
+
+/// Starts an emulator. Build one with [`Emulator::builder`].
+#[derive(Debug)]
+pub struct Emulator;
+
+impl Emulator {
+    /// A builder with the built-in configuration, listening on a free loopback port.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            config: Config::default(),
+            extra_credentials: Vec::new(),
+            clock: Arc::new(SystemClock),
+            admin: false,
+        }
+    }
+}
+
+/// The settings of an emulator about to start.
+pub struct EmulatorBuilder {
+    listen: SocketAddr,
+    config: Config,
+    extra_credentials: Vec<CredentialConfig>,
+    clock: Arc<dyn Clock>,
+    admin: bool,
+}
+
+impl EmulatorBuilder {
+    /// The address to bind; port 0 picks a free port, which [`RunningEmulator::local_addr`] reports.
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// Namespaces, functions, credentials, limits and retention.
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Accepts one more key pair, besides those of the configuration.
+    pub fn credential(mut self, credential: CredentialConfig) -> Self {
+        self.extra_credentials.push(credential);
+        self
+    }
+
+    /// The clock behind signature expiry, event durations and retention.
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Serves the unsigned admin routes under `/__emulator/`.
+    pub fn admin(mut self, enabled: bool) -> Self {
+        self.admin = enabled;
+        self
+    }
+
+    /// Binds and starts serving on the current tokio runtime.
+    pub async fn start(self) -> Result<RunningEmulator, StartError> {
+        let mut config = self.config;
+        config.credentials.extend(self.extra_credentials);
+        let config = config.validate()?;
+        let mut keys = HashMap::new();
+        for credential in &config.credentials {
+            let credentials = match &credential.token {
+                Some(token) => {
+                    Credentials::with_token(&credential.secret_id, &credential.secret_key, token)
+                }
+                None => Credentials::new(&credential.secret_id, &credential.secret_key),
+            }
+            .map_err(|e| ConfigError::new(e.to_string()))?;
+            keys.insert(credential.secret_id.clone(), credentials);
+        }
+        let documented = [
+            scf_model::GetAsyncEventStatusRequest::METADATA,
+            scf_model::InvokeRequest::METADATA,
+            scf_model::ListAsyncEventsRequest::METADATA,
+            scf_model::TerminateAsyncEventRequest::METADATA,
+        ]
+        .map(|metadata| {
+            (
+                metadata.action,
+                metadata.rate_limit_per_second.unwrap_or(u32::MAX),
+            )
+        });
+        let documented: Vec<(&str, u32)> = documented
+            .iter()
+            .map(|(action, limit)| (action.as_ref(), *limit))
+            .collect();
+        let limiter = RateLimiter::new(&config.rate_limits, &documented);
+        let credentials = config.credentials.clone();
+        let shared = Arc::new(Shared {
+            backend: Backend::new(config),
+            verifier: Verifier::new(scf_model::SERVICE, keys),
+            limiter,
+            faults: FaultPlan::default(),
+            clock: self.clock,
+            clock_offset_ms: AtomicI64::new(0),
+            admin: self.admin,
+        });
+
+        let listener = TcpListener::bind(self.listen)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: self.listen,
+                source,
+            })?;
+        let local_addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: self.listen,
+            source,
+        })?;
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(serve(listener, Arc::clone(&shared), stopped));
+        Ok(RunningEmulator {
+            local_addr,
+            credentials,
+            shared,
+            stop,
+            task: Some(task),
+        })
+    }
+}
+
+async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
+    let mut connections = JoinSet::new();
+    // One oneshot per connection: polling a oneshot is lock-free, whereas a shared watch would lock its
+    // waiter list on every poll of every connection.
+    let mut stop_signals: HashMap<u64, oneshot::Sender<()>> = HashMap::new();
+    let mut next_id = 0u64;
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                // Small request and response frames: without NODELAY, Nagle's algorithm adds delays.
+                let _ = stream.set_nodelay(true);
+                let shared = Arc::clone(&shared);
+                let (stop, mut stop_requested) = oneshot::channel::<()>();
+                let id = next_id;
+                next_id += 1;
+                stop_signals.insert(id, stop);
+                connections.spawn(async move {
+                    let service = service_fn(move |request| service::handle(Arc::clone(&shared), request));
+                    let connection = http1::Builder::new()
+                        .auto_date_header(false)
+                        .serve_connection(TokioIo::new(stream), service);
+                    tokio::pin!(connection);
+                    tokio::select! {
+                        biased;
+                        _ = connection.as_mut() => {}
+                        _ = &mut stop_requested => {
+                            connection.as_mut().graceful_shutdown();
+                            let _ = connection.await;
+                        }
+                    }
+                    id
+                });
+            }
+            Some(finished) = connections.join_next(), if !connections.is_empty() => {
+                if let Ok(id) = finished {
+                    stop_signals.remove(&id);
+                }
+            }
+            _ = stop_requested(&mut stopped) => break,
+        }
+    }
+    drop(listener);
+    for (_, stop) in stop_signals.drain() {
+        let _ = stop.send(());
+    }
+    let _ = tokio::time::timeout(DRAIN, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    connections.abort_all();
+}
+
+/// Resolves once shutdown is asked for; the watch guard is released before it returns.
+async fn stop_requested(stopped: &mut watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|stop| *stop).await;
+}
+
+/// A started emulator. Dropping it stops it; [`RunningEmulator::shutdown`] also waits for that.
+pub struct RunningEmulator {
+    local_addr: SocketAddr,
+    credentials: Vec<CredentialConfig>,
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningEmulator {
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// `http://127.0.0.1:PORT`, the base URL for clients.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.local_addr)
+    }
+
+    /// `127.0.0.1:PORT`, what the official SDKs take as `HttpProfile.endpoint`.
+    pub fn endpoint(&self) -> String {
+        self.local_addr.to_string()
+    }
+
+    /// The key pairs it accepts.
+    pub fn credentials(&self) -> &[CredentialConfig] {
+        &self.credentials
+    }
+
+    /// Adds a fault rule.
+    pub fn add_fault(&self, rule: FaultRule) {
+        self.shared.faults.add(rule);
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        self.shared.faults.clear();
+    }
+
+    /// Shifts the server clock: signature checks, the `Date` header and event times all move.
+    pub fn set_clock_offset(&self, seconds: i64) {
+        self.shared
+            .clock_offset_ms
+            .store(seconds.saturating_mul(1_000), Ordering::Relaxed);
+    }
+
+    /// Makes new async events answer `ResourceNotFound.AsyncEvent` for this long after Invoke.
+    pub fn set_visibility_delay(&self, delay: Duration) {
+        self.shared
+            .backend
+            .visibility_delay_ms
+            .store(delay.as_millis() as u64, Ordering::Relaxed);
+    }
+
+    /// How many events the emulator holds, expired ones not yet swept included.
+    pub fn event_count(&self) -> usize {
+        self.shared
+            .backend
+            .store
+            .lock()
+            .map_or(0, |store| store.len())
+    }
+
+    /// Stops accepting, lets open requests finish (up to 5 s), and returns when done.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningEmulator {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+impl std::fmt::Debug for RunningEmulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningEmulator")
+            .field("local_addr", &self.local_addr)
+            .field("credentials", &self.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why an emulator did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The configuration is unusable.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// Why binding failed.
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,293 @@
+//! One request, from bytes on the wire to the answer: faults, protocol checks, signature, limits, action.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, DATE};
+use http::{HeaderValue, Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use scf_model::{Envelope, ErrorCode, ErrorDetail, ErrorResponse};
+use tc3_signer::{Credentials, VerifiableRequest, Verifier};
+
+use crate::actions::{Backend, Call};
+use crate::body::Body;
+use crate::clock::Clock;
+use crate::failure::Failure;
+use crate::faults::{Fault, FaultPlan};
+use crate::ids::uuid;
+use crate::params::{self, Params};
+use crate::rate_limit::RateLimiter;
+use crate::time_format::http_date;
+
+/// The API version the emulator serves.
+const VERSION: &str = "2018-04-16";
+/// GET requests are limited to 32 KB (the signature document).
+const MAX_QUERY: usize = 32 * 1024;
+/// POST bodies signed with TC3 may be up to 10 MB.
+const MAX_BODY: usize = 10 * 1024 * 1024;
+/// Regions the SCF documentation lists for these actions.
+const REGIONS: &[&str] = &[
+    "ap-beijing",
+    "ap-chengdu",
+    "ap-chongqing",
+    "ap-guangzhou",
+    "ap-hongkong",
+    "ap-jakarta",
+    "ap-mumbai",
+    "ap-nanjing",
+    "ap-seoul",
+    "ap-shanghai",
+    "ap-shanghai-fsi",
+    "ap-shenzhen-fsi",
+    "ap-singapore",
+    "ap-tokyo",
+    "eu-frankfurt",
+    "na-ashburn",
+    "na-siliconvalley",
+    "sa-saopaulo",
+];
+
+/// Everything a request handler shares.
+pub(crate) struct Shared {
+    pub(crate) backend: Backend,
+    pub(crate) verifier: Verifier<HashMap<String, Credentials>>,
+    pub(crate) limiter: RateLimiter,
+    pub(crate) faults: FaultPlan,
+    pub(crate) clock: Arc<dyn Clock>,
+    /// Added to the clock to emulate a server whose time differs from the client's.
+    pub(crate) clock_offset_ms: AtomicI64,
+    pub(crate) admin: bool,
+}
+
+impl Shared {
+    pub(crate) fn now_millis(&self) -> u64 {
+        let offset = self.clock_offset_ms.load(Ordering::Relaxed);
+        self.clock.now_millis().saturating_add_signed(offset)
+    }
+}
+
+/// Returned instead of a response when a fault asks for the connection to be dropped.
+#[derive(Debug, thiserror::Error)]
+#[error("connection dropped by an injected fault")]
+pub(crate) struct Dropped;
+
+pub(crate) async fn handle(
+    shared: Arc<Shared>,
+    request: Request<Incoming>,
+) -> Result<Response<Body>, Dropped> {
+    if shared.admin && request.uri().path().starts_with(crate::admin::PREFIX) {
+        return Ok(crate::admin::handle(&shared, request).await);
+    }
+    let request_id = uuid();
+    let fired = {
+        let action = request
+            .headers()
+            .get("x-tc-action")
+            .and_then(|v| v.to_str().ok());
+        shared.faults.fire(action)
+    };
+    if !fired.latency.is_zero() {
+        tokio::time::sleep(fired.latency).await;
+    }
+    let now = shared.now_millis();
+    let response = match fired.before {
+        Some(Fault::HttpStatus { status }) => gateway_error(status, now),
+        Some(Fault::RequestLimitExceeded) => error(
+            Failure::new(
+                ErrorCode::RequestLimitExceeded,
+                "Your request frequency exceeds the limit.",
+            ),
+            &request_id,
+            now,
+        ),
+        Some(Fault::InternalError) => error(
+            Failure::new(
+                ErrorCode::InternalError,
+                "An internal error occurred. Please try again later.",
+            ),
+            &request_id,
+            now,
+        ),
+        _ => match process(&shared, request, &request_id, now).await {
+            Ok(body) => json(StatusCode::OK, body, now),
+            Err(failure) => error(failure, &request_id, now),
+        },
+    };
+    match fired.after {
+        Some(Fault::DropConnection) => Err(Dropped),
+        Some(Fault::TruncatedBody) => Ok(response.map(Body::truncate)),
+        _ => Ok(response),
+    }
+}
+
+async fn process(
+    shared: &Shared,
+    request: Request<Incoming>,
+    request_id: &str,
+    now: u64,
+) -> Result<Vec<u8>, Failure> {
+    let (parts, body) = request.into_parts();
+    if parts.method != Method::GET && parts.method != Method::POST {
+        return Err(Failure::new(
+            ErrorCode::UnsupportedProtocol,
+            format!(
+                "The HTTP method {} is not supported; use GET or POST.",
+                parts.method
+            ),
+        ));
+    }
+    let query = parts.uri.query().unwrap_or_default();
+    let too_large = || {
+        Failure::new(
+            ErrorCode::RequestSizeLimitExceeded,
+            "The request exceeds the size limit: 32 KB for GET, 10 MB for POST.",
+        )
+    };
+    if query.len() > MAX_QUERY {
+        return Err(too_large());
+    }
+    let limit = if parts.method == Method::GET {
+        MAX_QUERY
+    } else {
+        MAX_BODY
+    };
+    let announced = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if announced.is_some_and(|length| length > limit as u64) {
+        return Err(too_large());
+    }
+    let body: Bytes = Limited::new(body, limit)
+        .collect()
+        .await
+        .map_err(|e| {
+            if e.is::<http_body_util::LengthLimitError>() {
+                too_large()
+            } else {
+                Failure::new(
+                    ErrorCode::InvalidRequest,
+                    "The request body could not be read.",
+                )
+            }
+        })?
+        .to_bytes();
+
+    let received = VerifiableRequest::from_parts(&parts, &body);
+    shared
+        .verifier
+        .verify(&received, now / 1_000)
+        .map_err(|e| Failure::new(ErrorCode::parse(e.code()), e.message()))?;
+
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let action = header("x-tc-action").ok_or_else(|| Failure::missing("Action"))?;
+    let version = header("x-tc-version").ok_or_else(|| Failure::missing("Version"))?;
+    let schema = params::schema(action).ok_or_else(|| {
+        Failure::new(
+            ErrorCode::InvalidAction,
+            format!("The action `{action}` does not exist."),
+        )
+    })?;
+    if version != VERSION {
+        return Err(Failure::new(
+            ErrorCode::NoSuchVersion,
+            format!("The API version `{version}` does not exist; SCF serves {VERSION}."),
+        ));
+    }
+    let region = header("x-tc-region").filter(|region| !region.is_empty());
+    if let Some(region) = region.filter(|region| !REGIONS.contains(region)) {
+        return Err(Failure::new(
+            ErrorCode::UnsupportedRegion,
+            format!("The region `{region}` is not supported."),
+        ));
+    }
+    if !shared.limiter.try_acquire(action) {
+        return Err(Failure::new(
+            ErrorCode::RequestLimitExceeded,
+            format!("Your request frequency exceeds the limit of {action}."),
+        ));
+    }
+    let params: Params = if parts.method == Method::POST {
+        let json = header("content-type").is_some_and(|ct| {
+            ct.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        });
+        if !json {
+            return Err(Failure::new(
+                ErrorCode::InvalidParameter,
+                "A POST request must carry Content-Type: application/json.",
+            ));
+        }
+        params::from_json(&body, schema)?
+    } else {
+        params::from_query(query, schema)?
+    };
+    shared.backend.call(
+        action,
+        &params,
+        &Call {
+            now,
+            region,
+            request_id,
+        },
+    )
+}
+
+/// A 200 answer whose body is JSON, with the headers every answer carries.
+pub(crate) fn json(status: StatusCode, body: Vec<u8>, now: u64) -> Response<Body> {
+    let mut response = Response::new(Body::full(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    // Exactly `application/json`: with a charset the Python SDK ignores error bodies.
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(DATE, date_header(now));
+    response
+}
+
+/// The `Date` value for `now`, formatted once per second per thread.
+fn date_header(now: u64) -> HeaderValue {
+    thread_local! {
+        static LAST: std::cell::RefCell<(u64, HeaderValue)> =
+            const { std::cell::RefCell::new((u64::MAX, HeaderValue::from_static(""))) };
+    }
+    let second = now / 1_000;
+    LAST.with_borrow_mut(|(cached_second, value)| {
+        if *cached_second != second {
+            *value = HeaderValue::from_str(&http_date(now)).unwrap_or(HeaderValue::from_static(""));
+            *cached_second = second;
+        }
+        value.clone()
+    })
+}
+
+fn error(failure: Failure, request_id: &str, now: u64) -> Response<Body> {
+    let envelope = Envelope {
+        response: ErrorResponse {
+            error: ErrorDetail {
+                code: failure.code,
+                message: failure.message,
+            },
+            request_id: request_id.to_owned(),
+        },
+    };
+    json(
+        StatusCode::OK,
+        serde_json::to_vec(&envelope).unwrap_or_default(),
+        now,
+    )
+}
+
+/// What a failing gateway in front of the service answers: an HTML page, no envelope.
+fn gateway_error(status: u16, now: u64) -> Response<Body> {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+    let page = format!("<html><body><h1>{status}</h1></body></html>");
+    let mut response = json(status, page.into_bytes(), now);
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("text/html"));
+    response
+}
