@@ -10,6 +10,18 @@ const RULES: &[(&str, &[&str], &str)] = &[
         "the signer is pure: no runtime, no network stack, no serialisation",
     ),
     (
+        "scf-transport",
+        &[
+            "reqwest",
+            "openssl",
+            "openssl-sys",
+            "aws-lc-rs",
+            "aws-lc-sys",
+            "scf-emulator",
+        ],
+        "the generic client stays small: rustls with ring, no OpenSSL, no heavy HTTP stack",
+    ),
+    (
         "scf-emulator",
         &["reqwest", "openssl", "scf-transport", "scf"],
         "the emulator is a server built on the signer and the model only, never on the client it tests",

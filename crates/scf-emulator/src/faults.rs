@@ -131,6 +131,9 @@ impl FaultPlan {
         }
         let mut rules = self.lock();
         rules.retain_mut(|rule| {
+            if rule.times == Some(0) {
+                return false;
+            }
             let matches = rule
                 .action
                 .as_deref()
@@ -191,6 +194,14 @@ mod tests {
             (fired.before, fired.after),
             (None, Some(Fault::TruncatedBody))
         );
+    }
+
+    #[test]
+    fn zero_times_never_fires() {
+        let plan = FaultPlan::default();
+        plan.add(FaultRule::always(Fault::InternalError).times(0));
+        assert_eq!(plan.fire(None).before, None);
+        assert!(plan.rules().is_empty());
     }
 
     #[test]

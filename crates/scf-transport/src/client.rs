@@ -1,0 +1,628 @@
+//! The client: builds, signs, sends, retries and interprets calls to any Tencent Cloud API 3.0 action.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::header::{AUTHORIZATION, CONTENT_TYPE, DATE, HOST, USER_AGENT};
+use http::{HeaderName, HeaderValue, Request, Response};
+use scf_model::{Action, ActionMetadata, ErrorClass, ResponseError, parse_response, request_id_of};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tc3_signer::{Credentials, SignablePayload, SignableRequest, SigningParams};
+use tracing::Instrument;
+
+use crate::credentials::ProvideCredentials;
+use crate::endpoint::{Endpoint, Target};
+use crate::error::{Error, ErrorKind};
+use crate::rate_limit::RateLimiter;
+use crate::redact;
+use crate::retry::{RetryBudget, RetryPolicy};
+use crate::skew::ClockSkew;
+use crate::transport::{
+    HyperTransport, HyperTransportConfig, ProxyConfig, Transport, TransportErrorKind,
+};
+
+static X_TC_ACTION: HeaderName = HeaderName::from_static("x-tc-action");
+static X_TC_VERSION: HeaderName = HeaderName::from_static("x-tc-version");
+static X_TC_REGION: HeaderName = HeaderName::from_static("x-tc-region");
+static X_TC_LANGUAGE: HeaderName = HeaderName::from_static("x-tc-language");
+static X_TC_REQUEST_CLIENT: HeaderName = HeaderName::from_static("x-tc-requestclient");
+static X_TC_TIMESTAMP: HeaderName = HeaderName::from_static("x-tc-timestamp");
+static X_TC_TOKEN: HeaderName = HeaderName::from_static("x-tc-token");
+static X_TC_CONTENT_SHA256: HeaderName = HeaderName::from_static("x-tc-content-sha256");
+
+/// This crate's identity, sent as `X-TC-RequestClient` and in the `User-Agent`.
+pub const REQUEST_CLIENT: &str = concat!("SDK_RUST_", env!("CARGO_PKG_VERSION"));
+const USER_AGENT_VALUE: &str = concat!("scf-transport/", env!("CARGO_PKG_VERSION"));
+
+/// The language of error messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    /// Simplified Chinese, the service's default.
+    ZhCn,
+    /// English.
+    EnUs,
+}
+
+impl Language {
+    /// The `X-TC-Language` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ZhCn => "zh-CN",
+            Self::EnUs => "en-US",
+        }
+    }
+}
+
+/// Time limits. Every wait of a call (rate limit, backoff, attempt) ends by the operation deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// One TCP connect.
+    pub connect: Duration,
+    /// One attempt: sending the request and reading the whole answer.
+    pub attempt: Duration,
+    /// The whole call, retries and waits included.
+    pub operation: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(5),
+            attempt: Duration::from_secs(30),
+            operation: Duration::from_secs(60),
+        }
+    }
+}
+
+/// A Tencent Cloud API 3.0 client. Cheap to clone: clones share the connection pool, the rate limiter,
+/// the retry budget, the learned clock offset and the credentials provider.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    transport: Arc<dyn Transport>,
+    credentials: Arc<dyn ProvideCredentials>,
+    endpoint: Endpoint,
+    region: Option<String>,
+    language: Option<Language>,
+    timeouts: Timeouts,
+    retry: RetryPolicy,
+    budget: RetryBudget,
+    limiter: RateLimiter,
+    skew: ClockSkew,
+    targets: std::sync::RwLock<HashMap<String, Arc<Target>>>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("endpoint", &self.inner.endpoint)
+            .field("region", &self.inner.region)
+            .field("timeouts", &self.inner.timeouts)
+            .field("retry", &self.inner.retry)
+            .field("clock_offset_secs", &self.clock_offset_secs())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Settings for a [`Client`].
+pub struct ClientBuilder {
+    transport: Option<Arc<dyn Transport>>,
+    transport_config: HyperTransportConfig,
+    credentials: Option<Arc<dyn ProvideCredentials>>,
+    endpoint: Endpoint,
+    region: Option<String>,
+    language: Option<Language>,
+    timeouts: Timeouts,
+    retry: RetryPolicy,
+    rate_limits: Option<HashMap<String, u32>>,
+}
+
+impl Client {
+    /// A builder with the defaults: the service's default endpoint, no region, 5 s connect, 30 s attempt and
+    /// 60 s operation timeouts, 4 attempts, documented rate limits, proxies from the environment.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder {
+            transport: None,
+            transport_config: HyperTransportConfig::default(),
+            credentials: None,
+            endpoint: Endpoint::Default,
+            region: None,
+            language: None,
+            timeouts: Timeouts::default(),
+            retry: RetryPolicy::default(),
+            rate_limits: Some(HashMap::new()),
+        }
+    }
+
+    /// The offset, in seconds, added to the local clock to match the server's, learned from its answers.
+    pub fn clock_offset_secs(&self) -> i64 {
+        self.inner.skew.offset_secs()
+    }
+
+    /// Tokens left in the shared retry budget.
+    pub fn retry_budget(&self) -> u32 {
+        self.inner.budget.available()
+    }
+
+    /// The configured region.
+    pub fn region(&self) -> Option<&str> {
+        self.inner.region.as_deref()
+    }
+
+    /// Calls a modelled action.
+    pub async fn call<A: Action + Sync>(&self, request: &A) -> Result<A::Response, Error> {
+        self.call_action(&A::METADATA, request).await
+    }
+
+    /// Calls any action: `metadata` says which, `body` is its parameters, `T` its result.
+    ///
+    /// The body is serialised once; each attempt signs those exact bytes afresh with a fresh timestamp.
+    pub async fn call_action<T, B>(&self, metadata: &ActionMetadata, body: &B) -> Result<T, Error>
+    where
+        T: DeserializeOwned,
+        B: Serialize + ?Sized,
+    {
+        let action = metadata.action.as_ref();
+        let body = serde_json::to_vec(body).map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidRequest,
+                action,
+                format!("cannot serialise the request: {e}"),
+            )
+        })?;
+        let target = self
+            .target(&metadata.service)
+            .map_err(|e| Error::new(ErrorKind::InvalidRequest, action, e))?;
+        let span = tracing::info_span!(
+            "tencentcloud_call",
+            service = %metadata.service,
+            action = %metadata.action,
+            region = self.inner.region.as_deref().unwrap_or(""),
+        );
+        self.attempts(metadata, &target, Bytes::from(body))
+            .instrument(span)
+            .await
+    }
+
+    /// The resolved endpoint of `service`, computed once per service.
+    fn target(&self, service: &str) -> Result<Arc<Target>, String> {
+        let cache = &self.inner.targets;
+        if let Some(target) = cache.read().unwrap_or_else(|e| e.into_inner()).get(service) {
+            return Ok(Arc::clone(target));
+        }
+        let target = Arc::new(
+            self.inner
+                .endpoint
+                .resolve(service, self.inner.region.as_deref())
+                .map_err(|e| e.to_string())?,
+        );
+        cache
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(service.to_owned(), Arc::clone(&target));
+        Ok(target)
+    }
+
+    async fn attempts<T: DeserializeOwned>(
+        &self,
+        metadata: &ActionMetadata,
+        target: &Target,
+        body: Bytes,
+    ) -> Result<T, Error> {
+        let inner = &self.inner;
+        let action = metadata.action.as_ref();
+        let deadline = Instant::now() + inner.timeouts.operation;
+        let mut attempt = 0;
+        let mut resigned_for_skew = false;
+        loop {
+            attempt += 1;
+            let wait = inner
+                .limiter
+                .reserve(action, metadata.rate_limit_per_second);
+            if !wait.is_zero() {
+                if Instant::now() + wait > deadline {
+                    inner.limiter.release(action);
+                    return Err(operation_timeout(action, attempt - 1));
+                }
+                tracing::debug!(
+                    wait_ms = wait.as_millis() as u64,
+                    "waiting for the rate limit"
+                );
+                tokio::time::sleep(wait).await;
+            }
+            let credentials = inner.credentials.credentials().await.map_err(|e| {
+                Error::new(ErrorKind::Credentials, action, e.to_string()).finish(attempt, false)
+            })?;
+            let request = self.sign(metadata, target, &body, &credentials)?;
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Err(operation_timeout(action, attempt - 1));
+            }
+            let started = Instant::now();
+            let failure = match tokio::time::timeout(
+                inner.timeouts.attempt.min(remaining),
+                inner.transport.send(request),
+            )
+            .instrument(tracing::debug_span!("attempt", attempt))
+            .await
+            {
+                Err(_) => Failure::timeout(action, inner.timeouts.attempt.min(remaining)),
+                Ok(Err(error)) => Failure::transport(action, error),
+                Ok(Ok(response)) => {
+                    let latency_ms = started.elapsed().as_millis() as u64;
+                    let skew_changed = response
+                        .headers()
+                        .get(DATE)
+                        .and_then(|date| date.to_str().ok())
+                        .is_some_and(|date| inner.skew.observe(date));
+                    match interpret::<T>(action, response, latency_ms, attempt) {
+                        Ok(result) => {
+                            if attempt == 1 {
+                                inner.budget.reward();
+                            }
+                            return Ok(result);
+                        }
+                        Err(mut failure) => {
+                            failure.skew_changed = skew_changed;
+                            failure
+                        }
+                    }
+                }
+            };
+
+            // A clock-skew refusal proves the request was not executed: re-sign once with the learned offset.
+            if failure.class == Some(ErrorClass::ClockSkew)
+                && !resigned_for_skew
+                && inner.skew.offset_secs() != 0
+            {
+                resigned_for_skew = true;
+                tracing::warn!(
+                    offset_secs = inner.skew.offset_secs(),
+                    "server clock differs; re-signing"
+                );
+                continue;
+            }
+            if failure.class == Some(ErrorClass::Throttling) {
+                inner.limiter.throttled(action);
+            }
+            // Non-idempotent actions are sent again only when the request provably never left.
+            let may_retry = failure.retryable && (metadata.idempotent || failure.never_sent);
+            let outcome_unknown = !metadata.idempotent && failure.may_have_executed;
+            let retries_left = attempt < inner.retry.max_attempts;
+            if !may_retry || !retries_left {
+                return Err(failure.error.finish(attempt, outcome_unknown));
+            }
+            let backoff = inner.retry.backoff(attempt);
+            let within_deadline = Instant::now() + backoff < deadline;
+            if !within_deadline || !inner.budget.try_spend(failure.retry_cost) {
+                tracing::warn!(error = %failure.error, "not retrying: retry budget or deadline exhausted");
+                return Err(failure.error.finish(attempt, outcome_unknown));
+            }
+            tracing::warn!(error = %failure.error, retry_in_ms = backoff.as_millis() as u64, "retrying");
+            tokio::time::sleep(backoff).await;
+        }
+    }
+
+    fn sign(
+        &self,
+        metadata: &ActionMetadata,
+        target: &Target,
+        body: &Bytes,
+        credentials: &Credentials,
+    ) -> Result<Request<Bytes>, Error> {
+        let action = metadata.action.as_ref();
+        let invalid = |detail: String| Error::new(ErrorKind::InvalidRequest, action, detail);
+        let signed_headers = [
+            ("content-type", "application/json"),
+            ("host", target.host.as_str()),
+        ];
+        let signable = SignableRequest::new("POST", &signed_headers, SignablePayload::Bytes(body));
+        let timestamp = self.inner.skew.now();
+        let output = tc3_signer::sign(
+            &signable,
+            &SigningParams::new(credentials, &metadata.service, timestamp),
+        )
+        .map_err(|e| invalid(e.to_string()))?;
+
+        let mut request = Request::new(body.clone());
+        *request.method_mut() = http::Method::POST;
+        *request.uri_mut() = target.uri.clone();
+        let headers = request.headers_mut();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(HOST, target.host_value.clone());
+        headers.insert(
+            X_TC_ACTION.clone(),
+            header_value(&metadata.action).map_err(&invalid)?,
+        );
+        headers.insert(
+            X_TC_VERSION.clone(),
+            header_value(&metadata.version).map_err(&invalid)?,
+        );
+        headers.insert(
+            X_TC_REQUEST_CLIENT.clone(),
+            HeaderValue::from_static(REQUEST_CLIENT),
+        );
+        headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+        if let Some(region) = &self.inner.region {
+            headers.insert(X_TC_REGION.clone(), header_value(region).map_err(&invalid)?);
+        }
+        if let Some(language) = self.inner.language {
+            headers.insert(
+                X_TC_LANGUAGE.clone(),
+                HeaderValue::from_static(language.as_str()),
+            );
+        }
+        for (name, value) in output.headers() {
+            let mut value = header_value(value).map_err(&invalid)?;
+            let name = match name {
+                tc3_signer::AUTHORIZATION => AUTHORIZATION,
+                tc3_signer::X_TC_TIMESTAMP => X_TC_TIMESTAMP.clone(),
+                tc3_signer::X_TC_TOKEN => X_TC_TOKEN.clone(),
+                _ => X_TC_CONTENT_SHA256.clone(),
+            };
+            value.set_sensitive(name == AUTHORIZATION || name == X_TC_TOKEN);
+            headers.insert(name, value);
+        }
+        debug_assert!(headers.contains_key(AUTHORIZATION));
+        tracing::trace!(headers = %redact::headers(request.headers()), body = %redact::snippet(body), "request");
+        Ok(request)
+    }
+}
+
+fn header_value(text: &str) -> Result<HeaderValue, String> {
+    HeaderValue::from_str(text).map_err(|_| format!("{text:?} cannot be sent in a header"))
+}
+
+fn operation_timeout(action: &str, attempts: u32) -> Error {
+    Error::new(ErrorKind::Timeout, action, "the operation deadline passed").finish(attempts, false)
+}
+
+/// One failed attempt and what may follow from it.
+struct Failure {
+    error: Error,
+    class: Option<ErrorClass>,
+    retryable: bool,
+    /// Whether the server may have executed the request.
+    may_have_executed: bool,
+    /// Whether the request provably never reached the server: the connect failed.
+    never_sent: bool,
+    retry_cost: u32,
+    skew_changed: bool,
+}
+
+impl Failure {
+    fn new(error: Error, retryable: bool, may_have_executed: bool) -> Self {
+        Self {
+            error,
+            class: None,
+            retryable,
+            may_have_executed,
+            never_sent: false,
+            retry_cost: RetryBudget::RETRY_COST,
+            skew_changed: false,
+        }
+    }
+
+    fn timeout(action: &str, after: Duration) -> Self {
+        let error = Error::new(
+            ErrorKind::Timeout,
+            action,
+            format!("no complete answer within {} ms", after.as_millis()),
+        );
+        Self {
+            retry_cost: RetryBudget::TIMEOUT_RETRY_COST,
+            ..Self::new(error, true, true)
+        }
+    }
+
+    fn transport(action: &str, error: crate::transport::TransportError) -> Self {
+        let (kind, retryable) = match error.kind() {
+            TransportErrorKind::Connect => (ErrorKind::Connect, true),
+            TransportErrorKind::Io => (ErrorKind::Network, true),
+            TransportErrorKind::BodyTooLarge => (ErrorKind::ResponseTooLarge, false),
+        };
+        let may_have_executed = error.may_have_been_sent();
+        tracing::debug!(error = %error, "transport failure");
+        Self {
+            never_sent: !may_have_executed,
+            ..Self::new(
+                Error::new(kind, action, error.to_string()).with_source(error),
+                retryable,
+                may_have_executed,
+            )
+        }
+    }
+}
+
+/// Reads an answer as the result `T` or as the failure it reports.
+fn interpret<T: DeserializeOwned>(
+    action: &str,
+    response: Response<Bytes>,
+    latency_ms: u64,
+    attempt: u32,
+) -> Result<T, Failure> {
+    let status = response.status().as_u16();
+    let body = response.body();
+    let request_id = request_id_of(body);
+    tracing::debug!(
+        status,
+        request_id = request_id.as_deref().unwrap_or(""),
+        latency_ms,
+        attempt,
+        "answer"
+    );
+    tracing::trace!(headers = %redact::headers(response.headers()), body = %redact::snippet(body), "response");
+    match parse_response::<T>(body) {
+        Ok(result) if status == 200 => Ok(result),
+        Err(ResponseError::Api(api)) => {
+            let class = api.code.class();
+            let retryable = class.is_retryable();
+            // Refusals (throttling, auth, bad parameters) come before the action runs; an internal error
+            // may come after it started.
+            let may_have_executed = class == ErrorClass::TransientServer;
+            let mut failure = Failure::new(
+                Error::api(action, api, status),
+                retryable,
+                may_have_executed,
+            );
+            failure.class = Some(class);
+            Err(failure)
+        }
+        outcome if status != 200 => {
+            drop(outcome);
+            let request_id = request_id_of(body);
+            let error = Error::new(
+                ErrorKind::HttpStatus,
+                action,
+                format!("unexpected HTTP status {status}"),
+            )
+            .with_status(status)
+            .with_request_id(request_id)
+            .with_snippet(redact::snippet(body));
+            Err(Failure::new(error, status >= 500 || status == 429, true))
+        }
+        Ok(_) => unreachable_ok(),
+        Err(ResponseError::Malformed(malformed)) => {
+            let request_id = malformed.request_id.clone();
+            let error = Error::new(ErrorKind::InvalidResponse, action, malformed.to_string())
+                .with_status(status)
+                .with_request_id(request_id)
+                .with_snippet(redact::snippet(body));
+            Err(Failure::new(error, true, true))
+        }
+    }
+}
+
+/// The `Ok` arm above is only reached with status 200, which the first arm already took.
+fn unreachable_ok<T>() -> Result<T, Failure> {
+    Err(Failure::new(
+        Error::new(ErrorKind::InvalidResponse, "", "internal inconsistency"),
+        false,
+        true,
+    ))
+}
+
+impl ClientBuilder {
+    /// The credentials provider. Required until the default chain exists.
+    pub fn credentials(mut self, provider: impl ProvideCredentials) -> Self {
+        self.credentials = Some(Arc::new(provider));
+        self
+    }
+
+    /// Shares an existing provider.
+    pub fn credentials_arc(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
+        self.credentials = Some(provider);
+        self
+    }
+
+    /// Where requests go.
+    pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
+        self.endpoint = endpoint;
+        self
+    }
+
+    /// The region, sent as `X-TC-Region`; left out when unset.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// The language of error messages, sent as `X-TC-Language`.
+    pub fn language(mut self, language: Language) -> Self {
+        self.language = Some(language);
+        self
+    }
+
+    /// All three time limits.
+    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self.transport_config.connect_timeout = timeouts.connect;
+        self
+    }
+
+    /// Attempts, backoff and retry budget.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Requests per second by action, replacing the documented limits for those actions.
+    pub fn rate_limits(mut self, per_second: HashMap<String, u32>) -> Self {
+        self.rate_limits = Some(per_second);
+        self
+    }
+
+    /// Sends without client-side rate limiting.
+    pub fn without_rate_limits(mut self) -> Self {
+        self.rate_limits = None;
+        self
+    }
+
+    /// The proxy of the default transport.
+    pub fn proxy(mut self, proxy: ProxyConfig) -> Self {
+        self.transport_config.proxy = proxy;
+        self
+    }
+
+    /// A PEM certificate the default transport trusts besides the platform's roots.
+    pub fn extra_root_certificate(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.transport_config
+            .extra_root_certificates
+            .push(pem.into());
+        self
+    }
+
+    /// The largest response body the default transport reads.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.transport_config.max_response_bytes = bytes;
+        self
+    }
+
+    /// Replaces the default transport.
+    pub fn transport(mut self, transport: impl Transport) -> Self {
+        self.transport = Some(Arc::new(transport));
+        self
+    }
+
+    /// Builds the client. The default transport needs a tokio runtime.
+    pub fn build(self) -> Result<Client, Error> {
+        let invalid =
+            |detail: String| Error::new(ErrorKind::InvalidRequest, "building the client", detail);
+        let credentials = self.credentials.ok_or_else(|| {
+            Error::new(
+                ErrorKind::Credentials,
+                "building the client",
+                "no credentials provider was given",
+            )
+        })?;
+        let transport: Arc<dyn Transport> = match self.transport {
+            Some(transport) => transport,
+            None => Arc::new(HyperTransport::new(&self.transport_config).map_err(invalid)?),
+        };
+        let limiter = match self.rate_limits {
+            Some(overrides) => RateLimiter::new(overrides),
+            None => RateLimiter::disabled(),
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                transport,
+                credentials,
+                endpoint: self.endpoint,
+                region: self.region,
+                language: self.language,
+                timeouts: self.timeouts,
+                budget: RetryBudget::new(self.retry.budget_capacity),
+                retry: self.retry,
+                limiter,
+                skew: ClockSkew::default(),
+                targets: std::sync::RwLock::default(),
+            }),
+        })
+    }
+}

@@ -1,0 +1,74 @@
+//! Keep-alive connections per origin, on hyper's low-level HTTP/1.1 client.
+//!
+//! A connection goes back to the pool only after its answer was read whole, and only while hyper still
+//! considers it open; one that failed is dropped, never reused. If a pooled connection turns out to be
+//! closed when used, hyper hands the request back unsent and it goes out on a fresh connection. Idle connections older than the idle
+//! timeout are discarded at checkout, before a server closing them can make a request fail.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::client::conn::http1::SendRequest;
+
+/// An idle connection.
+pub(crate) struct Idle {
+    pub(crate) sender: SendRequest<Full<Bytes>>,
+    /// Requests on this connection go to an HTTP proxy and need absolute-form targets.
+    pub(crate) via_http_proxy: bool,
+    since: Instant,
+}
+
+pub(crate) struct Pool {
+    idle: Mutex<HashMap<String, Vec<Idle>>>,
+    idle_timeout: Duration,
+    max_idle_per_origin: usize,
+}
+
+impl Pool {
+    pub(crate) fn new(idle_timeout: Duration, max_idle_per_origin: usize) -> Self {
+        Self {
+            idle: Mutex::new(HashMap::new()),
+            idle_timeout,
+            max_idle_per_origin,
+        }
+    }
+
+    /// An open idle connection to `origin`, if there is one.
+    pub(crate) fn checkout(&self, origin: &str) -> Option<Idle> {
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let connections = idle.get_mut(origin)?;
+        while let Some(connection) = connections.pop() {
+            if connection.since.elapsed() < self.idle_timeout && connection.sender.is_ready() {
+                return Some(connection);
+            }
+        }
+        None
+    }
+
+    /// Returns a connection whose last answer was read whole and that is ready for the next request.
+    pub(crate) fn checkin(
+        &self,
+        origin: &str,
+        sender: SendRequest<Full<Bytes>>,
+        via_http_proxy: bool,
+    ) {
+        if !sender.is_ready() {
+            return;
+        }
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let connections = match idle.get_mut(origin) {
+            Some(connections) => connections,
+            None => idle.entry(origin.to_owned()).or_default(),
+        };
+        if connections.len() < self.max_idle_per_origin {
+            connections.push(Idle {
+                sender,
+                via_http_proxy,
+                since: Instant::now(),
+            });
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! Calls over loopback: typed and generic actions, the headers sent, and how answers become errors.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use scf_model::{
+    ActionMetadata, ErrorCode, GetAsyncEventStatusRequest, InvokeRequest, ListAsyncEventsRequest,
+    TerminateAsyncEventRequest,
+};
+use scf_transport::{Client, Endpoint, ErrorKind, HyperTransport, HyperTransportConfig, Language};
+use tc3_signer::Credentials;
+
+#[tokio::test]
+async fn every_modelled_action_round_trips() {
+    let emulator = common::emulator().await;
+    let client = common::builder(&emulator).build().unwrap();
+    let invoked = client.call(&InvokeRequest::event("hello")).await.unwrap();
+    let id = invoked.result.function_request_id;
+    let status = client
+        .call(&GetAsyncEventStatusRequest::new(&id))
+        .await
+        .unwrap();
+    assert_eq!(status.result.invoke_request_id, id);
+    let listed = client
+        .call(&ListAsyncEventsRequest::new("hello"))
+        .await
+        .unwrap();
+    assert_eq!(listed.total_count, 1);
+    client
+        .call(&TerminateAsyncEventRequest::new("hello", &id))
+        .await
+        .unwrap();
+    let again = client
+        .call(&TerminateAsyncEventRequest::new("hello", &id))
+        .await
+        .unwrap_err();
+    assert_eq!(again.kind(), ErrorKind::Api);
+    assert_eq!(
+        again.code(),
+        Some(&ErrorCode::FailedOperationAsyncEventStatus)
+    );
+    assert_eq!(again.attempts(), 1);
+    assert!(
+        !again.outcome_unknown(),
+        "an error answer means the request was refused"
+    );
+    assert_eq!(again.request_id().map(str::len), Some(36));
+    assert!(
+        again
+            .to_string()
+            .contains("TerminateAsyncEvent failed: FailedOperation.AsyncEventStatus"),
+        "{again}"
+    );
+}
+
+#[tokio::test]
+async fn generic_actions_take_any_json_and_return_any_json() {
+    let emulator = common::emulator().await;
+    let client = common::builder(&emulator).build().unwrap();
+    let list = ActionMetadata::new_static("scf", "2018-04-16", "ListAsyncEvents", true, Some(20));
+    let value: serde_json::Value = client
+        .call_action(
+            &list,
+            &serde_json::json!({"FunctionName": "hello", "Limit": 5}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(value["TotalCount"], 0);
+    let missing = client
+        .call_action::<serde_json::Value, _>(&list, &serde_json::json!({}))
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), Some(&ErrorCode::MissingParameter));
+}
+
+#[tokio::test]
+async fn headers_follow_the_protocol_and_each_attempt_is_signed_afresh() {
+    let emulator = common::emulator().await;
+    let recording = common::Recording {
+        inner: HyperTransport::new(&HyperTransportConfig::default()).unwrap(),
+        requests: Arc::new(Mutex::new(Vec::new())),
+    };
+    let client = Client::builder()
+        .credentials(Credentials::with_token("AKIDtmp", "tmp-key", "tmp-token").unwrap())
+        .endpoint(Endpoint::url(&emulator.url()).unwrap())
+        .language(Language::EnUs)
+        .transport(recording.clone())
+        .build()
+        .unwrap();
+    let _ = client.call(&GetAsyncEventStatusRequest::new("x")).await;
+    let first = {
+        let requests = recording.requests.lock().unwrap();
+        (requests[0].headers().clone(), requests[0].body().clone())
+    };
+    let headers = &first.0;
+    assert_eq!(headers["content-type"], "application/json");
+    assert_eq!(headers["host"], emulator.endpoint());
+    assert_eq!(headers["x-tc-action"], "GetAsyncEventStatus");
+    assert_eq!(headers["x-tc-version"], "2018-04-16");
+    assert_eq!(headers["x-tc-token"], "tmp-token");
+    assert_eq!(headers["x-tc-language"], "en-US");
+    assert!(
+        headers["x-tc-requestclient"]
+            .to_str()
+            .unwrap()
+            .starts_with("SDK_RUST_")
+    );
+    assert!(
+        headers["user-agent"]
+            .to_str()
+            .unwrap()
+            .starts_with("scf-transport/")
+    );
+    assert!(
+        !headers.contains_key("x-tc-region"),
+        "no region configured, so none is sent"
+    );
+    assert!(headers["authorization"].is_sensitive());
+    assert_eq!(first.1.as_ref(), br#"{"InvokeRequestId":"x"}"#);
+    // Another service signs with its own scope even at the same host.
+    let describe = ActionMetadata::new_static("cvm", "2017-03-12", "DescribeInstances", true, None);
+    let refused = client
+        .call_action::<serde_json::Value, _>(&describe, &serde_json::json!({"Limit": 1}))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.code(),
+        Some(&ErrorCode::AuthFailureSecretIdNotFound)
+    );
+    let requests = recording.requests.lock().unwrap();
+    let authorization = requests[1].headers()["authorization"].to_str().unwrap();
+    assert!(
+        authorization.contains("/cvm/tc3_request"),
+        "{authorization}"
+    );
+}
+
+#[tokio::test]
+async fn a_region_is_sent_when_configured() {
+    let emulator = common::emulator().await;
+    let recording = common::Recording {
+        inner: HyperTransport::new(&HyperTransportConfig::default()).unwrap(),
+        requests: Arc::new(Mutex::new(Vec::new())),
+    };
+    let client = common::builder(&emulator)
+        .transport(recording.clone())
+        .build()
+        .unwrap();
+    client
+        .call(&ListAsyncEventsRequest::new("hello"))
+        .await
+        .unwrap();
+    assert_eq!(
+        recording.requests.lock().unwrap()[0].headers()["x-tc-region"],
+        "ap-guangzhou"
+    );
+}
+
+#[tokio::test]
+async fn oversized_answers_are_refused() {
+    let emulator = common::emulator().await;
+    let client = common::builder(&emulator)
+        .max_response_bytes(40)
+        .build()
+        .unwrap();
+    let error = client
+        .call(&ListAsyncEventsRequest::new("hello"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::ResponseTooLarge);
+    assert_eq!(error.attempts(), 1);
+}
+
+#[tokio::test]
+async fn building_without_credentials_is_an_error() {
+    let error = Client::builder().build().unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Credentials);
+}
