@@ -509,7 +509,7 @@ fn unreachable_ok<T>() -> Result<T, Failure> {
 }
 
 impl ClientBuilder {
-    /// The credentials provider. Required until the default chain exists.
+    /// The credentials provider; [`DefaultChain`](crate::DefaultChain) when none is given.
     pub fn credentials(mut self, provider: impl ProvideCredentials) -> Self {
         self.credentials = Some(Arc::new(provider));
         self

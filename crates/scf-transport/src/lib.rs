@@ -41,7 +41,7 @@
 
 mod client;
 mod connector;
-mod credentials;
+pub mod credentials;
 mod endpoint;
 mod error;
 mod pool;
@@ -53,7 +53,12 @@ mod tls;
 mod transport;
 
 pub use client::{Client, ClientBuilder, Language, REQUEST_CLIENT, Timeouts};
-pub use credentials::{BoxFuture, CredentialsError, ProvideCredentials};
+pub use credentials::{
+    AssumeRoleProvider, BoxFuture, CredentialsError, CredentialsErrorKind, CvmRoleProvider,
+    DefaultChain, Environment, EnvironmentProvider, Expiring, FakeEnvironment, ProfileFileProvider,
+    ProvideCredentials, ScfRuntimeProvider, StaticProvider, SystemEnvironment, TccliProvider,
+    WebIdentityProvider,
+};
 pub use endpoint::{DEFAULT_ROOT_DOMAIN, Endpoint, EndpointError};
 pub use error::{Error, ErrorKind};
 pub use rate_limit::RateLimiter;

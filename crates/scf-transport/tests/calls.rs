@@ -175,7 +175,22 @@ async fn oversized_answers_are_refused() {
 }
 
 #[tokio::test]
-async fn building_without_credentials_is_an_error() {
-    let error = Client::builder().build().unwrap_err();
+async fn a_failing_credentials_provider_fails_the_call_with_its_reason() {
+    let emulator = common::emulator().await;
+    let empty = scf_transport::FakeEnvironment::default();
+    let chain =
+        scf_transport::DefaultChain::with_environment(empty).metadata_endpoint("http://192.0.2.1");
+    let client = common::builder(&emulator)
+        .credentials(chain)
+        .build()
+        .unwrap();
+    let error = client
+        .call(&ListAsyncEventsRequest::new("hello"))
+        .await
+        .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Credentials);
+    assert!(
+        error.to_string().contains("no credentials found"),
+        "{error}"
+    );
 }
