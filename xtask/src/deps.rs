@@ -22,6 +22,18 @@ const RULES: &[(&str, &[&str], &str)] = &[
         "the generic client stays small: rustls with ring, no OpenSSL, no heavy HTTP stack",
     ),
     (
+        "scf",
+        &[
+            "reqwest",
+            "openssl",
+            "openssl-sys",
+            "aws-lc-sys",
+            "scf-emulator",
+            "clap",
+        ],
+        "the library users embed carries no emulator and no command-line parser",
+    ),
+    (
         "scf-emulator",
         &["reqwest", "openssl", "scf-transport", "scf"],
         "the emulator is a server built on the signer and the model only, never on the client it tests",

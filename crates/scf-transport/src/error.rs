@@ -65,6 +65,11 @@ impl Error {
         }
     }
 
+    /// An error building a request or a client, for layers above this crate.
+    pub fn invalid_request(action: &str, detail: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidRequest, action, detail)
+    }
+
     pub(crate) fn api(action: &str, api: ApiError, http_status: u16) -> Self {
         let mut error = Self::new(ErrorKind::Api, action, api.to_string());
         error.inner.request_id = api.request_id.clone();

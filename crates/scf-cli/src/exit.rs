@@ -1,0 +1,89 @@
+//! Exit codes, one per class of outcome, so scripts can branch on them.
+
+use std::process::ExitCode;
+
+use scf::{ErrorKind, WaitError};
+
+/// How a command ended.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// The service answered with an error.
+    Api(String),
+    /// The service could not be reached or answered garbage.
+    Network(String),
+    /// Credentials, configuration or input were unusable.
+    Config(String),
+    /// The event ended FAILED.
+    EventFailed,
+    /// The event ended ABORTED.
+    EventAborted,
+    /// Waiting ran out of time.
+    WaitTimedOut(String),
+}
+
+impl Failure {
+    pub(crate) fn exit_code(&self) -> ExitCode {
+        ExitCode::from(match self {
+            Self::Api(_) => 3,
+            Self::Network(_) => 4,
+            Self::Config(_) => 5,
+            Self::EventFailed => 10,
+            Self::EventAborted => 11,
+            Self::WaitTimedOut(_) => 12,
+        })
+    }
+
+    /// The line for stderr, if the failure has one to say.
+    pub(crate) fn message(&self) -> Option<&str> {
+        match self {
+            Self::Api(message)
+            | Self::Network(message)
+            | Self::Config(message)
+            | Self::WaitTimedOut(message) => Some(message),
+            Self::EventFailed | Self::EventAborted => None,
+        }
+    }
+}
+
+impl From<scf::Error> for Failure {
+    fn from(error: scf::Error) -> Self {
+        let mut message = match error.api_error() {
+            Some(api) => format!(
+                "{}: {} (RequestId: {})",
+                api.code,
+                api.message,
+                api.request_id.as_deref().unwrap_or("none")
+            ),
+            None => error.to_string(),
+        };
+        if let Some(id) = error.invoke_request_id() {
+            message.push_str(&format!(" [InvokeRequestId: {id}]"));
+        }
+        if error.outcome_unknown() {
+            message.push_str("; the request may have taken effect");
+        }
+        match error.kind() {
+            ErrorKind::Api => Self::Api(message),
+            ErrorKind::Credentials | ErrorKind::InvalidRequest => Self::Config(message),
+            _ => Self::Network(message),
+        }
+    }
+}
+
+impl From<scf::transport::Error> for Failure {
+    fn from(error: scf::transport::Error) -> Self {
+        Self::Config(error.to_string())
+    }
+}
+
+impl From<WaitError> for Failure {
+    fn from(error: WaitError) -> Self {
+        match error {
+            WaitError::Call(error) => error.into(),
+            timed_out @ WaitError::TimedOut { .. } => Self::WaitTimedOut(timed_out.to_string()),
+            not_found @ WaitError::NotFound { .. } => {
+                Self::Api(format!("ResourceNotFound.AsyncEvent: {not_found}"))
+            }
+        }
+    }
+}

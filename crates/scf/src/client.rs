@@ -1,0 +1,193 @@
+//! The SCF client: typed async-event calls over the generic transport.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use scf_model::{
+    GetAsyncEventStatusRequest, GetAsyncEventStatusResponse, InvokeRequest, InvokeResponse,
+    ListAsyncEventsRequest, ListAsyncEventsResponse, TerminateAsyncEventRequest,
+    TerminateAsyncEventResponse,
+};
+use scf_transport::{Endpoint, Language, ProvideCredentials, ProxyConfig, RetryPolicy, Timeouts};
+
+use crate::error::Error;
+
+/// The region used when none is configured.
+pub const DEFAULT_REGION: &str = "ap-guangzhou";
+
+/// A client for SCF's async-event actions. Cheap to clone: clones share the connection pool, the rate
+/// limiter, the retry budget and the credential cache.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = scf::Client::builder().region("ap-shanghai").build()?;
+/// let id = client.invoke_async("resize-images", Some(r#"{"bucket": "photos"}"#)).await?;
+/// let outcome = client.wait(&id, scf::WaitOptions::default()).await?;
+/// println!("{id} ended {} with status code {}", outcome.status, outcome.status_code);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
+    transport: scf_transport::Client,
+    namespace: Option<String>,
+}
+
+/// Settings for a [`Client`].
+pub struct ClientBuilder {
+    inner: scf_transport::ClientBuilder,
+    region: String,
+    namespace: Option<String>,
+}
+
+impl Client {
+    /// Defaults: region `ap-guangzhou`, the default endpoint, credentials from the default chain, the
+    /// documented rate limits, 4 attempts for idempotent calls.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder {
+            inner: scf_transport::Client::builder(),
+            region: DEFAULT_REGION.to_owned(),
+            namespace: None,
+        }
+    }
+
+    /// The generic client underneath, for other actions or other Tencent Cloud services.
+    pub fn transport(&self) -> &scf_transport::Client {
+        &self.transport
+    }
+
+    /// `GetAsyncEventStatus`: where the event `invoke_request_id` stands.
+    pub async fn get_async_event_status(
+        &self,
+        invoke_request_id: &str,
+    ) -> Result<GetAsyncEventStatusResponse, Error> {
+        self.transport
+            .call(&GetAsyncEventStatusRequest::new(invoke_request_id))
+            .await
+            .map_err(|e| Error::new(e, Some(invoke_request_id)))
+    }
+
+    /// `Invoke`, synchronous or `Event` as the request says. Never retried once it may have arrived.
+    pub async fn invoke(&self, request: &InvokeRequest) -> Result<InvokeResponse, Error> {
+        let mut request = request.clone();
+        if request.namespace.is_none() {
+            request.namespace.clone_from(&self.namespace);
+        }
+        self.transport
+            .call(&request)
+            .await
+            .map_err(|e| Error::new(e, None))
+    }
+
+    /// Starts `function` asynchronously with `client_context` as its event and returns the InvokeRequestId.
+    pub async fn invoke_async(
+        &self,
+        function: &str,
+        client_context: Option<&str>,
+    ) -> Result<String, Error> {
+        let mut request = InvokeRequest::event(function);
+        request.client_context = client_context.map(str::to_owned);
+        Ok(self.invoke(&request).await?.result.function_request_id)
+    }
+
+    /// `ListAsyncEvents`: one page. See [`Client::list_all_async_events`] for every page.
+    pub async fn list_async_events(
+        &self,
+        request: &ListAsyncEventsRequest,
+    ) -> Result<ListAsyncEventsResponse, Error> {
+        let mut request = request.clone();
+        if request.namespace.is_none() {
+            request.namespace.clone_from(&self.namespace);
+        }
+        self.transport
+            .call(&request)
+            .await
+            .map_err(|e| Error::new(e, request.invoke_request_id.as_deref()))
+    }
+
+    /// `TerminateAsyncEvent`: stops the running event; `grace` sends SIGTERM first.
+    pub async fn terminate_async_event(
+        &self,
+        function: &str,
+        invoke_request_id: &str,
+        grace: bool,
+    ) -> Result<TerminateAsyncEventResponse, Error> {
+        let mut request = TerminateAsyncEventRequest::new(function, invoke_request_id);
+        request.namespace.clone_from(&self.namespace);
+        request.grace_shutdown = grace.then_some(true);
+        self.transport
+            .call(&request)
+            .await
+            .map_err(|e| Error::new(e, Some(invoke_request_id)))
+    }
+}
+
+impl ClientBuilder {
+    /// The region, `ap-guangzhou` by default.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = region.into();
+        self
+    }
+
+    /// The namespace of every call that does not name one.
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = Some(namespace.into());
+        self
+    }
+
+    /// Where requests go: default, regional, another root domain, or a full URL such as an emulator's.
+    pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
+        self.inner = self.inner.endpoint(endpoint);
+        self
+    }
+
+    /// The credentials provider; the default chain when none is given.
+    pub fn credentials(mut self, provider: impl ProvideCredentials) -> Self {
+        self.inner = self.inner.credentials(provider);
+        self
+    }
+
+    /// Shares an existing credentials provider.
+    pub fn credentials_arc(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
+        self.inner = self.inner.credentials_arc(provider);
+        self
+    }
+
+    /// The language of error messages.
+    pub fn language(mut self, language: Language) -> Self {
+        self.inner = self.inner.language(language);
+        self
+    }
+
+    /// Connect, attempt and operation time limits.
+    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.inner = self.inner.timeouts(timeouts);
+        self
+    }
+
+    /// Attempts, backoff and retry budget.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.inner = self.inner.retry(policy);
+        self
+    }
+
+    /// Requests per second by action, replacing the documented limits for those actions.
+    pub fn rate_limits(mut self, per_second: HashMap<String, u32>) -> Self {
+        self.inner = self.inner.rate_limits(per_second);
+        self
+    }
+
+    /// The proxy.
+    pub fn proxy(mut self, proxy: ProxyConfig) -> Self {
+        self.inner = self.inner.proxy(proxy);
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, scf_transport::Error> {
+        Ok(Client {
+            transport: self.inner.region(self.region).build()?,
+            namespace: self.namespace,
+        })
+    }
+}
