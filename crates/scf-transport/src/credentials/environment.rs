@@ -133,86 +133,62 @@ fn from_variables(
     credentials_from(source, &id, &key, token.as_deref())
 }
 
-/// `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, and a token from `TENCENTCLOUD_TOKEN` or
-/// `TENCENTCLOUD_SESSION_TOKEN`.
-pub struct EnvironmentProvider {
-    environment: Box<dyn Environment>,
-}
-
-impl EnvironmentProvider {
-    /// Reads the real environment.
-    pub fn new() -> Self {
-        Self::with_environment(SystemEnvironment)
-    }
-
-    /// Reads `environment`.
-    pub fn with_environment(environment: impl Environment) -> Self {
-        Self {
-            environment: Box::new(environment),
+/// A provider reading an id, a key and a token from named variables.
+macro_rules! variables_provider {
+    ($(#[$doc:meta])* $name:ident, $source:literal, $id:literal, $key:literal, [$($token:literal),*]) => {
+        $(#[$doc])*
+        pub struct $name {
+            environment: Box<dyn Environment>,
         }
-    }
 
-    pub(crate) fn read(&self) -> Result<Credentials, CredentialsError> {
-        from_variables(
-            self.environment.as_ref(),
-            "environment",
-            "TENCENTCLOUD_SECRET_ID",
-            "TENCENTCLOUD_SECRET_KEY",
-            &["TENCENTCLOUD_TOKEN", "TENCENTCLOUD_SESSION_TOKEN"],
-        )
-    }
-}
+        impl $name {
+            /// Reads the real environment.
+            pub fn new() -> Self {
+                Self::with_environment(SystemEnvironment)
+            }
 
-impl Default for EnvironmentProvider {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+            /// Reads `environment`.
+            pub fn with_environment(environment: impl Environment) -> Self {
+                Self {
+                    environment: Box::new(environment),
+                }
+            }
 
-impl ProvideCredentials for EnvironmentProvider {
-    fn credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
-        Box::pin(std::future::ready(self.read()))
-    }
-}
-
-/// The temporary keys SCF gives a running function: `TENCENTCLOUD_SECRETID`, `TENCENTCLOUD_SECRETKEY` and
-/// `TENCENTCLOUD_SESSIONTOKEN`, so code inside SCF needs no set-up.
-pub struct ScfRuntimeProvider {
-    environment: Box<dyn Environment>,
-}
-
-impl ScfRuntimeProvider {
-    /// Reads the real environment.
-    pub fn new() -> Self {
-        Self::with_environment(SystemEnvironment)
-    }
-
-    /// Reads `environment`.
-    pub fn with_environment(environment: impl Environment) -> Self {
-        Self {
-            environment: Box::new(environment),
+            pub(crate) fn read(&self) -> Result<Credentials, CredentialsError> {
+                from_variables(self.environment.as_ref(), $source, $id, $key, &[$($token),*])
+            }
         }
-    }
 
-    pub(crate) fn read(&self) -> Result<Credentials, CredentialsError> {
-        from_variables(
-            self.environment.as_ref(),
-            "SCF runtime environment",
-            "TENCENTCLOUD_SECRETID",
-            "TENCENTCLOUD_SECRETKEY",
-            &["TENCENTCLOUD_SESSIONTOKEN"],
-        )
-    }
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl ProvideCredentials for $name {
+            fn credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+                Box::pin(std::future::ready(self.read()))
+            }
+        }
+    };
 }
 
-impl Default for ScfRuntimeProvider {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+variables_provider!(
+    /// `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, and a token from `TENCENTCLOUD_TOKEN` or
+    /// `TENCENTCLOUD_SESSION_TOKEN`.
+    EnvironmentProvider,
+    "environment",
+    "TENCENTCLOUD_SECRET_ID",
+    "TENCENTCLOUD_SECRET_KEY",
+    ["TENCENTCLOUD_TOKEN", "TENCENTCLOUD_SESSION_TOKEN"]
+);
 
-impl ProvideCredentials for ScfRuntimeProvider {
-    fn credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
-        Box::pin(std::future::ready(self.read()))
-    }
-}
+variables_provider!(
+    /// The temporary keys SCF gives a running function: `TENCENTCLOUD_SECRETID`, `TENCENTCLOUD_SECRETKEY`
+    /// and `TENCENTCLOUD_SESSIONTOKEN`, so code inside SCF needs no set-up.
+    ScfRuntimeProvider,
+    "SCF runtime environment",
+    "TENCENTCLOUD_SECRETID",
+    "TENCENTCLOUD_SECRETKEY",
+    ["TENCENTCLOUD_SESSIONTOKEN"]
+);
