@@ -256,11 +256,13 @@ impl Client {
                 Ok(Err(error)) => Failure::transport(action, error),
                 Ok(Ok(response)) => {
                     let latency_ms = started.elapsed().as_millis() as u64;
-                    let skew_changed = response
+                    if let Some(date) = response
                         .headers()
                         .get(DATE)
                         .and_then(|date| date.to_str().ok())
-                        .is_some_and(|date| inner.skew.observe(date));
+                    {
+                        inner.skew.observe(date);
+                    }
                     match interpret::<T>(action, response, latency_ms, attempt) {
                         Ok(result) => {
                             if attempt == 1 {
@@ -268,10 +270,7 @@ impl Client {
                             }
                             return Ok(result);
                         }
-                        Err(mut failure) => {
-                            failure.skew_changed = skew_changed;
-                            failure
-                        }
+                        Err(failure) => failure,
                     }
                 }
             };
@@ -393,7 +392,6 @@ struct Failure {
     /// Whether the request provably never reached the server: the connect failed.
     never_sent: bool,
     retry_cost: u32,
-    skew_changed: bool,
 }
 
 impl Failure {
@@ -405,7 +403,6 @@ impl Failure {
             may_have_executed,
             never_sent: false,
             retry_cost: RetryBudget::RETRY_COST,
-            skew_changed: false,
         }
     }
 
@@ -459,7 +456,6 @@ fn interpret<T: DeserializeOwned>(
     );
     tracing::trace!(headers = %redact::headers(response.headers()), body = %redact::snippet(body), "response");
     match parse_response::<T>(body) {
-        Ok(result) if status == 200 => Ok(result),
         Err(ResponseError::Api(api)) => {
             let class = api.code.class();
             let retryable = class.is_retryable();
@@ -474,8 +470,8 @@ fn interpret<T: DeserializeOwned>(
             failure.class = Some(class);
             Err(failure)
         }
-        outcome if status != 200 => {
-            drop(outcome);
+        // A non-200 answer without an error envelope is a gateway's, whatever its body parsed as.
+        _ if status != 200 => {
             let request_id = request_id_of(body);
             let error = Error::new(
                 ErrorKind::HttpStatus,
@@ -487,7 +483,7 @@ fn interpret<T: DeserializeOwned>(
             .with_snippet(redact::snippet(body));
             Err(Failure::new(error, status >= 500 || status == 429, true))
         }
-        Ok(_) => unreachable_ok(),
+        Ok(result) => Ok(result),
         Err(ResponseError::Malformed(malformed)) => {
             let request_id = malformed.request_id.clone();
             let error = Error::new(ErrorKind::InvalidResponse, action, malformed.to_string())
@@ -497,15 +493,6 @@ fn interpret<T: DeserializeOwned>(
             Err(Failure::new(error, true, true))
         }
     }
-}
-
-/// The `Ok` arm above is only reached with status 200, which the first arm already took.
-fn unreachable_ok<T>() -> Result<T, Failure> {
-    Err(Failure::new(
-        Error::new(ErrorKind::InvalidResponse, "", "internal inconsistency"),
-        false,
-        true,
-    ))
 }
 
 impl ClientBuilder {
