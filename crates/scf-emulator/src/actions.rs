@@ -100,15 +100,7 @@ impl Backend {
         let namespace = params.str("Namespace").unwrap_or("default");
         let name = params.str("FunctionName").unwrap_or_default();
         match self.config.function(namespace, name) {
-            Ok(function) => {
-                let namespace = self
-                    .config
-                    .namespaces
-                    .iter()
-                    .find(|n| n.name == namespace)
-                    .map_or("default", |n| n.name.as_str());
-                Ok((namespace, function))
-            }
+            Ok((namespace, function)) => Ok((namespace.name.as_str(), function)),
             Err(Missing::Namespace) => Err(Failure::new(
                 ErrorCode::ResourceNotFoundNamespace,
                 format!("Namespace `{namespace}` does not exist."),

@@ -81,6 +81,17 @@ impl CredentialConfig {
         }
     }
 
+    /// The signer's credentials for this pair, or why they are unusable.
+    pub(crate) fn credentials(&self) -> Result<tc3_signer::Credentials, ConfigError> {
+        match &self.token {
+            Some(token) => {
+                tc3_signer::Credentials::with_token(&self.secret_id, &self.secret_key, token)
+            }
+            None => tc3_signer::Credentials::new(&self.secret_id, &self.secret_key),
+        }
+        .map_err(|e| ConfigError::new(format!("credential {}: {e}", self.secret_id)))
+    }
+
     /// Parses `SECRET_ID:SECRET_KEY`, the form of `--credential`.
     pub fn parse_pair(pair: &str) -> Result<Self, ConfigError> {
         match pair.split_once(':') {
@@ -217,17 +228,7 @@ impl Config {
     /// Checks what the types cannot: names present and unique, keys usable.
     pub fn validate(self) -> Result<Self, ConfigError> {
         for credential in &self.credentials {
-            let usable = match &credential.token {
-                Some(token) => tc3_signer::Credentials::with_token(
-                    &credential.secret_id,
-                    &credential.secret_key,
-                    token,
-                ),
-                None => tc3_signer::Credentials::new(&credential.secret_id, &credential.secret_key),
-            };
-            usable.map_err(|e| {
-                ConfigError::new(format!("credential {}: {e}", credential.secret_id))
-            })?;
+            credential.credentials()?;
         }
         let mut namespaces = std::collections::HashSet::new();
         for namespace in &self.namespaces {
@@ -250,18 +251,23 @@ impl Config {
         Ok(self)
     }
 
-    /// The function `name` of namespace `namespace`, or which of the two is missing.
-    pub(crate) fn function(&self, namespace: &str, name: &str) -> Result<&FunctionConfig, Missing> {
+    /// The function `name` of namespace `namespace` with its namespace, or which of the two is missing.
+    pub(crate) fn function(
+        &self,
+        namespace: &str,
+        name: &str,
+    ) -> Result<(&NamespaceConfig, &FunctionConfig), Missing> {
         let namespace = self
             .namespaces
             .iter()
             .find(|n| n.name == namespace)
             .ok_or(Missing::Namespace)?;
-        namespace
+        let function = namespace
             .functions
             .iter()
             .find(|f| f.name == name)
-            .ok_or(Missing::Function)
+            .ok_or(Missing::Function)?;
+        Ok((namespace, function))
     }
 }
 
@@ -335,7 +341,7 @@ mod tests {
             assert_eq!(config, Config::default());
             assert_eq!(config.credentials[0].secret_id, DEMO_SECRET_ID);
             assert_eq!(
-                config.function("default", "hello").unwrap().duration_ms,
+                config.function("default", "hello").unwrap().1.duration_ms,
                 2_000
             );
         }

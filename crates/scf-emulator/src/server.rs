@@ -10,7 +10,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use scf_model::Action;
-use tc3_signer::{Credentials, Verifier};
+use tc3_signer::Verifier;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinSet;
@@ -89,14 +89,7 @@ impl EmulatorBuilder {
         let config = config.validate()?;
         let mut keys = HashMap::new();
         for credential in &config.credentials {
-            let credentials = match &credential.token {
-                Some(token) => {
-                    Credentials::with_token(&credential.secret_id, &credential.secret_key, token)
-                }
-                None => Credentials::new(&credential.secret_id, &credential.secret_key),
-            }
-            .map_err(|e| ConfigError::new(e.to_string()))?;
-            keys.insert(credential.secret_id.clone(), credentials);
+            keys.insert(credential.secret_id.clone(), credential.credentials()?);
         }
         let documented = [
             scf_model::GetAsyncEventStatusRequest::METADATA,
