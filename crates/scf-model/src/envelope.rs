@@ -1,7 +1,11 @@
 //! The response envelope every API 3.0 action shares: `{"Response": {...}}`.
 
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::value::MapDeserializer;
+use serde::de::{DeserializeOwned, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::value::RawValue;
 
 use crate::error_code::ErrorCode;
@@ -89,17 +93,78 @@ pub enum ResponseError {
 #[derive(Deserialize)]
 struct RawEnvelope<'a> {
     #[serde(rename = "Response", borrow)]
-    response: Option<&'a RawValue>,
+    response: Option<ResponseFields<'a>>,
 }
 
-/// The fields every `Response` may carry, read before the action's own fields.
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Probe {
-    #[serde(default)]
-    error: Option<ErrorDetail>,
-    #[serde(default)]
-    request_id: Option<String>,
+/// The members of `Response`, each kept as unparsed JSON, so that one scan of the body finds the error
+/// and RequestId and the action's own fields are then parsed from their slices alone.
+struct ResponseFields<'a> {
+    members: Vec<(Cow<'a, str>, &'a RawValue)>,
+}
+
+impl<'a> ResponseFields<'a> {
+    fn get(&self, name: &str) -> Option<&'a RawValue> {
+        self.members
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| *value)
+    }
+
+    /// The `RequestId`, when it is present and a string.
+    fn request_id(&self) -> Option<String> {
+        serde_json::from_str(self.get("RequestId")?.get()).ok()
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for ResponseFields<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Members;
+
+        impl<'de> Visitor<'de> for Members {
+            type Value = ResponseFields<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a Response object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(4));
+                while let Some(MemberName(name)) = map.next_key()? {
+                    members.push((name, map.next_value()?));
+                }
+                Ok(ResponseFields { members })
+            }
+        }
+
+        deserializer.deserialize_map(Members)
+    }
+}
+
+/// A member name, borrowed from the body unless it contains escapes.
+struct MemberName<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for MemberName<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Name;
+
+        impl<'de> Visitor<'de> for Name {
+            type Value = MemberName<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+
+            fn visit_borrowed_str<E>(self, name: &'de str) -> Result<Self::Value, E> {
+                Ok(MemberName(Cow::Borrowed(name)))
+            }
+
+            fn visit_str<E>(self, name: &str) -> Result<Self::Value, E> {
+                Ok(MemberName(Cow::Owned(name.to_owned())))
+            }
+        }
+
+        deserializer.deserialize_str(Name)
+    }
 }
 
 /// Reads a response body as the result `T` of an action, or the error it carries.
@@ -140,37 +205,34 @@ pub fn parse_response<T: DeserializeOwned>(body: &[u8]) -> Result<T, ResponseErr
     })?;
     let response = envelope.response.ok_or_else(|| MalformedResponse {
         kind: MalformedKind::NoResponse,
-        detail: "the body has no Response field".to_owned(),
+        detail: "the body has no Response object".to_owned(),
         request_id: None,
     })?;
-    let probe: Probe = serde_json::from_str(response.get()).map_err(|e| MalformedResponse {
+    let unexpected = |e: serde_json::Error, request_id| MalformedResponse {
         kind: MalformedKind::UnexpectedShape,
         detail: e.to_string(),
-        request_id: None,
-    })?;
-    if let Some(error) = probe.error {
-        return Err(ApiError {
-            code: error.code,
-            message: error.message,
-            request_id: probe.request_id,
-        }
-        .into());
+        request_id,
+    };
+    if let Some(error) = response.get("Error") {
+        let request_id = response.request_id();
+        return match serde_json::from_str::<ErrorDetail>(error.get()) {
+            Ok(error) => Err(ApiError {
+                code: error.code,
+                message: error.message,
+                request_id,
+            }
+            .into()),
+            Err(e) => Err(unexpected(e, request_id).into()),
+        };
     }
-    serde_json::from_str(response.get()).map_err(|e| {
-        MalformedResponse {
-            kind: MalformedKind::UnexpectedShape,
-            detail: e.to_string(),
-            request_id: probe.request_id,
-        }
-        .into()
-    })
+    let members = MapDeserializer::new(response.members.iter().map(|(k, v)| (k.as_ref(), *v)));
+    T::deserialize(members).map_err(|e| unexpected(e, response.request_id()).into())
 }
 
 /// The RequestId of a response body, success or error, if it has one.
 pub fn request_id_of(body: &[u8]) -> Option<String> {
     let envelope: RawEnvelope<'_> = serde_json::from_slice(body).ok()?;
-    let probe: Probe = serde_json::from_str(envelope.response?.get()).ok()?;
-    probe.request_id
+    envelope.response?.request_id()
 }
 
 #[cfg(test)]
@@ -232,6 +294,28 @@ mod tests {
             request_id_of(br#"{"Response":{"RequestId":"x"}}"#).as_deref(),
             Some("x")
         );
+    }
+
+    #[test]
+    fn escaped_member_names_are_read_like_plain_ones() {
+        let body = r#"{"Response":{"Re\u0073ult":{"Status":"RUNNING","StatusCode":0,"InvokeRequestId":"i"},"RequestId":"r"}}"#;
+        assert_eq!(parse(body).unwrap().request_id, "r");
+        let failed = r#"{"Response":{"\u0045rror":{"Code":"InternalError"},"RequestId":"r-3"}}"#;
+        match parse(failed) {
+            Err(ResponseError::Api(api)) => assert_eq!(api.request_id.as_deref(), Some("r-3")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_malformed_error_keeps_the_request_id() {
+        match parse(r#"{"Response":{"Error":{"Message":"no code"},"RequestId":"r-4"}}"#) {
+            Err(ResponseError::Malformed(m)) => {
+                assert_eq!(m.kind, MalformedKind::UnexpectedShape);
+                assert_eq!(m.request_id.as_deref(), Some("r-4"));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

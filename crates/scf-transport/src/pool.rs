@@ -10,8 +10,22 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use http::uri::{Authority, Scheme};
 use http_body_util::Full;
 use hyper::client::conn::http1::SendRequest;
+
+/// Where a connection goes: scheme and authority, compared without formatting a URL.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Origin {
+    scheme: Scheme,
+    authority: Authority,
+}
+
+impl Origin {
+    pub(crate) fn new(scheme: Scheme, authority: Authority) -> Self {
+        Self { scheme, authority }
+    }
+}
 
 /// An idle connection.
 pub(crate) struct Idle {
@@ -22,7 +36,7 @@ pub(crate) struct Idle {
 }
 
 pub(crate) struct Pool {
-    idle: Mutex<HashMap<String, Vec<Idle>>>,
+    idle: Mutex<HashMap<Origin, Vec<Idle>>>,
     idle_timeout: Duration,
     max_idle_per_origin: usize,
 }
@@ -37,7 +51,7 @@ impl Pool {
     }
 
     /// An open idle connection to `origin`, if there is one.
-    pub(crate) fn checkout(&self, origin: &str) -> Option<Idle> {
+    pub(crate) fn checkout(&self, origin: &Origin) -> Option<Idle> {
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         let connections = idle.get_mut(origin)?;
         while let Some(connection) = connections.pop() {
@@ -51,7 +65,7 @@ impl Pool {
     /// Returns a connection whose last answer was read whole and that is ready for the next request.
     pub(crate) fn checkin(
         &self,
-        origin: &str,
+        origin: &Origin,
         sender: SendRequest<Full<Bytes>>,
         via_http_proxy: bool,
     ) {
@@ -61,7 +75,7 @@ impl Pool {
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         let connections = match idle.get_mut(origin) {
             Some(connections) => connections,
-            None => idle.entry(origin.to_owned()).or_default(),
+            None => idle.entry(origin.clone()).or_default(),
         };
         if connections.len() < self.max_idle_per_origin {
             connections.push(Idle {

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use http::uri::PathAndQuery;
 use http::{Request, Response, Uri};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::client::conn::http1::SendRequest;
@@ -14,7 +15,7 @@ use tower_service::Service;
 
 use crate::connector::ProxyConnector;
 use crate::credentials::BoxFuture;
-use crate::pool::Pool;
+use crate::pool::{Origin, Pool};
 
 /// Sends one HTTP request with a byte body and returns the response with its whole body.
 ///
@@ -234,8 +235,8 @@ impl Transport for HyperTransport {
     ) -> BoxFuture<'_, Result<Response<Bytes>, TransportError>> {
         Box::pin(async move {
             let (mut parts, body) = request.into_parts();
-            let origin = match (parts.uri.scheme_str(), parts.uri.authority()) {
-                (Some(scheme), Some(authority)) => format!("{scheme}://{authority}"),
+            let origin = match (parts.uri.scheme(), parts.uri.authority()) {
+                (Some(scheme), Some(authority)) => Origin::new(scheme.clone(), authority.clone()),
                 _ => {
                     return Err(TransportError::new(
                         TransportErrorKind::Connect,
@@ -244,14 +245,16 @@ impl Transport for HyperTransport {
                 }
             };
             let absolute = parts.uri.clone();
-            let origin_form: Uri = parts
-                .uri
-                .path_and_query()
-                .map_or("/", |target| target.as_str())
-                .parse()
-                .map_err(|e: http::uri::InvalidUri| {
-                    TransportError::new(TransportErrorKind::Connect, e)
-                })?;
+            // The same target without scheme and authority; its parts are shared, not parsed again.
+            let mut origin_form = http::uri::Parts::default();
+            origin_form.path_and_query = Some(
+                absolute
+                    .path_and_query()
+                    .cloned()
+                    .unwrap_or_else(|| PathAndQuery::from_static("/")),
+            );
+            let origin_form = Uri::from_parts(origin_form)
+                .map_err(|e| TransportError::new(TransportErrorKind::Connect, e))?;
             if absolute.scheme_str() == Some("http") {
                 // A plain-HTTP request through a proxy carries the proxy's credentials in each request.
                 let proxy_auth = self
