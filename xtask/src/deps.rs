@@ -46,7 +46,7 @@ const RULES: &[(&str, &[&str], &str)] = &[
 ];
 
 pub(crate) fn check() -> Result<(), String> {
-    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates");
+    let crates = crate::workspace_root().join("crates");
     for (package, forbidden, why) in RULES {
         if !crates.join(package).join("Cargo.toml").is_file() {
             continue;

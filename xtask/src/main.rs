@@ -1,27 +1,48 @@
 //! `cargo xtask`: the project's build system for everything beyond `cargo build`.
 //!
 //! - `cargo xtask ci`: what CI runs, in order; stops at the first failure.
-//! - `cargo xtask bench`: every benchmark, in release mode.
+//! - `cargo xtask bench`: every benchmark in release mode, as one table in `target/bench-report.md`.
+//! - `cargo xtask fuzz [seconds]`: every fuzz target in `fuzz/`, in turn.
+//! - `cargo xtask soak`: one client through 100,000 calls with 1% of requests failing in each way.
+//! - `cargo xtask load`: the emulator alone under 64 connections for 60 seconds.
 //! - `cargo xtask python-sdk`: the pinned official Python SDK, for the interoperability test.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod bench;
 mod deps;
+mod fuzz;
 mod python_sdk;
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
     let result = match task.as_str() {
         "ci" => ci(),
-        "bench" => bench(),
+        "bench" => bench::run(),
         "python-sdk" => python_sdk::install(),
+        "fuzz" => match std::env::args().nth(2).map(|s| s.parse::<u64>()) {
+            None => fuzz::run(60),
+            Some(Ok(seconds)) => fuzz::run(seconds),
+            Some(Err(_)) => Err("usage: cargo xtask fuzz [seconds per target]".to_owned()),
+        },
+        "soak" => release_binary("soak"),
+        "load" => release_binary("load"),
         _ => {
-            eprintln!("usage: cargo xtask <ci|bench>");
+            eprintln!("usage: cargo xtask <ci|bench|fuzz|soak|load|python-sdk>");
             eprintln!(
                 "  ci     format check, clippy, tests (with doc tests), docs, dependency rules"
             );
-            eprintln!("  bench  every benchmark, in release mode");
+            eprintln!(
+                "  bench  every benchmark, one table of same-run ratios in target/bench-report.md"
+            );
+            eprintln!("  fuzz   every fuzz target for [seconds] each (60 by default)");
+            eprintln!(
+                "  soak   100,000 calls and 1,000 waited invokes through one client, 1% faults"
+            );
+            eprintln!("  load   the emulator alone: 64 connections for 60 s, memory flat");
+            eprintln!("  python-sdk  the pinned official Python SDK under target/python-sdk");
             return ExitCode::from(2);
         }
     };
@@ -33,6 +54,9 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// Seconds each fuzz target runs in CI.
+const CI_FUZZ_SECONDS: u64 = 15;
 
 fn ci() -> Result<(), String> {
     cargo(&["fmt", "--all", "--check"], &[])?;
@@ -69,12 +93,32 @@ fn ci() -> Result<(), String> {
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
     deps::check()?;
+    // Long enough to shake out a shallow crash in each target; `cargo xtask fuzz` runs them for longer.
+    fuzz::run(CI_FUZZ_SECONDS)?;
     println!("xtask ci: all checks passed");
     Ok(())
 }
 
-fn bench() -> Result<(), String> {
-    cargo(&["bench", "--workspace"], &[])
+/// The workspace's root directory.
+pub(crate) fn workspace_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+/// Builds and runs a binary of the cross-crate test package in release mode.
+fn release_binary(name: &str) -> Result<(), String> {
+    cargo(
+        &[
+            "run",
+            "--release",
+            "--quiet",
+            "-p",
+            "scf-tests",
+            "--bin",
+            name,
+        ],
+        &[],
+    )
 }
 
 /// Runs cargo with `args`, echoing the command, and fails if it fails.

@@ -9,7 +9,7 @@ const REQUIREMENTS: &str =
 
 /// The virtual environment's directory.
 pub(crate) fn venv() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/python-sdk")
+    crate::workspace_root().join("target/python-sdk")
 }
 
 /// The interpreter of the virtual environment.

@@ -9,48 +9,22 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
+use bench_support::{Row, bare_load, copy, median, presign, report, send_once};
 use bytes::Bytes;
 use http::{Request, Response};
 use http_body_util::{BodyExt, Full};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use scf_emulator::{Config, DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator};
-use tc3_signer::{Credentials, SigningParams};
-use tokio::net::{TcpListener, TcpStream};
+use scf_emulator::{Config, Emulator};
+use tokio::net::TcpListener;
 
 const RUN: Duration = Duration::from_secs(2);
 const WARM_UP: Duration = Duration::from_millis(300);
 /// Rounds alternate the two servers, so drift on a shared machine hits both; medians are reported.
 const ROUNDS: usize = 5;
-
-fn signed(addr: SocketAddr, action: &str, body: &str) -> Request<Full<Bytes>> {
-    let credentials = Credentials::new(DEMO_SECRET_ID, DEMO_SECRET_KEY).unwrap();
-    let mut request = Request::post(format!("http://{addr}/"))
-        .header("content-type", "application/json")
-        .header("x-tc-action", action)
-        .header("x-tc-version", "2018-04-16")
-        .header("x-tc-region", "ap-guangzhou")
-        .body(body.as_bytes().to_vec())
-        .unwrap();
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    tc3_signer::http::sign_request(&mut request, &SigningParams::new(&credentials, "scf", now))
-        .unwrap();
-    request.map(|body| Full::new(Bytes::from(body)))
-}
-
-fn copy(template: &Request<Full<Bytes>>) -> Request<Full<Bytes>> {
-    let mut request = Request::new(template.body().clone());
-    *request.method_mut() = template.method().clone();
-    *request.uri_mut() = template.uri().clone();
-    *request.headers_mut() = template.headers().clone();
-    request
-}
 
 /// A server that reads each request and answers with the same bytes: the baseline.
 async fn bare_server(body: Bytes) -> SocketAddr {
@@ -83,57 +57,9 @@ async fn bare_server(body: Bytes) -> SocketAddr {
     addr
 }
 
-struct Measured {
-    per_second: f64,
-    p50: Duration,
-    p99: Duration,
-}
-
-/// `concurrency` keep-alive connections, each sending `template` back to back for the run.
-async fn load(
-    addr: SocketAddr,
-    template: Arc<Request<Full<Bytes>>>,
-    concurrency: usize,
-) -> Measured {
-    let mut workers = tokio::task::JoinSet::new();
-    let start = Instant::now();
-    for _ in 0..concurrency {
-        let template = Arc::clone(&template);
-        workers.spawn(async move {
-            let stream = TcpStream::connect(addr).await.unwrap();
-            stream.set_nodelay(true).unwrap();
-            let (mut sender, connection) =
-                hyper::client::conn::http1::handshake(TokioIo::new(stream))
-                    .await
-                    .unwrap();
-            tokio::spawn(connection);
-            let mut latencies = Vec::new();
-            while start.elapsed() < WARM_UP + RUN {
-                let sent = Instant::now();
-                let response = sender.send_request(copy(&template)).await.unwrap();
-                assert_eq!(response.status(), 200);
-                let body = response.into_body().collect().await.unwrap().to_bytes();
-                assert!(!body.windows(7).any(|w| w == b"\"Error\""), "{body:?}");
-                if start.elapsed() > WARM_UP {
-                    latencies.push(sent.elapsed());
-                }
-            }
-            latencies
-        });
-    }
-    let mut latencies: Vec<Duration> = workers.join_all().await.into_iter().flatten().collect();
-    latencies.sort();
-    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
-    Measured {
-        per_second: latencies.len() as f64 / RUN.as_secs_f64(),
-        p50: at(0.50),
-        p99: at(0.99),
-    }
-}
-
-fn median(mut runs: Vec<Measured>) -> Measured {
-    runs.sort_by(|a, b| a.per_second.total_cmp(&b.per_second));
-    runs.swap_remove(runs.len() / 2)
+/// Every answer of the benchmark must be a success.
+fn succeeded(body: &[u8]) -> bool {
+    !body.windows(7).any(|w| w == b"\"Error\"")
 }
 
 fn main() {
@@ -148,17 +74,14 @@ fn main() {
         let addr = emulator.local_addr();
 
         // One running event to ask about, so every answer is a success.
-        let invoke = signed(addr, "Invoke", r#"{"FunctionName":"hello","InvocationType":"Event","ClientContext":"{\"scf_emulator\":{\"duration_ms\":3600000}}"}"#);
-        let (mut sender, connection) =
-            hyper::client::conn::http1::handshake(TokioIo::new(TcpStream::connect(addr).await.unwrap())).await.unwrap();
-        tokio::spawn(connection);
-        let answer = sender.send_request(invoke).await.unwrap().into_body().collect().await.unwrap().to_bytes();
+        let invoke = presign(addr, "Invoke", r#"{"FunctionName":"hello","InvocationType":"Event","ClientContext":"{\"scf_emulator\":{\"duration_ms\":3600000}}"}"#);
+        let answer = send_once(addr, invoke).await;
         let answer: serde_json::Value = serde_json::from_slice(&answer).unwrap();
         let id = answer["Response"]["Result"]["FunctionRequestId"].as_str().unwrap().to_owned();
-        let status = Arc::new(signed(addr, "GetAsyncEventStatus", &format!(r#"{{"InvokeRequestId":"{id}"}}"#)));
+        let status = Arc::new(presign(addr, "GetAsyncEventStatus", &format!(r#"{{"InvokeRequestId":"{id}"}}"#)));
 
         // The baseline answers what the emulator answers, byte for byte in size.
-        let sample = sender.send_request(copy(&status)).await.unwrap().into_body().collect().await.unwrap().to_bytes();
+        let sample = send_once(addr, copy(&status)).await;
         let bare = bare_server(sample).await;
 
         println!("scf-emulator benchmark: GetAsyncEventStatus with TC3 verification vs a bare hyper server");
@@ -174,8 +97,8 @@ fn main() {
             let mut baselines = Vec::new();
             let mut emulated = Vec::new();
             for _ in 0..ROUNDS {
-                baselines.push(load(bare, Arc::clone(&status), concurrency).await);
-                emulated.push(load(addr, Arc::clone(&status), concurrency).await);
+                baselines.push(bare_load(bare, Arc::clone(&status), concurrency, WARM_UP, RUN, succeeded).await);
+                emulated.push(bare_load(addr, Arc::clone(&status), concurrency, WARM_UP, RUN, succeeded).await);
             }
             let baseline = median(baselines);
             let measured = median(emulated);
@@ -189,6 +112,14 @@ fn main() {
                     if ratio.is_some() { "≥ 0.70" } else { "-" },
                 );
             }
+            report(&Row {
+                area: "scf-emulator".into(),
+                measurement: format!("GetAsyncEventStatus throughput vs a bare hyper server, {concurrency} connection(s)"),
+                value: measured.describe(),
+                baseline: baseline.describe(),
+                ratio: format!("{:.2}", measured.per_second / baseline.per_second),
+                target: "≥ 0.70".into(),
+            });
         }
     });
 }

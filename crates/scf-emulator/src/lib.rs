@@ -54,3 +54,28 @@ pub use config::{
 };
 pub use faults::{Fault, FaultRule};
 pub use server::{Emulator, EmulatorBuilder, RunningEmulator, StartError};
+
+/// Entry points for the fuzz targets in `fuzz/`, compiled only under `cargo fuzz` (`--cfg fuzzing`).
+#[cfg(fuzzing)]
+pub mod fuzzing {
+    /// The actions the emulator serves.
+    pub const ACTIONS: [&str; 4] = [
+        "GetAsyncEventStatus",
+        "Invoke",
+        "ListAsyncEvents",
+        "TerminateAsyncEvent",
+    ];
+
+    /// Reads `input` as the parameters of `action`: a JSON body when `json`, else a query string.
+    /// Returns whether they were accepted.
+    pub fn parameters(action: &str, json: bool, input: &[u8]) -> bool {
+        let Some(schema) = crate::params::schema(action) else {
+            return false;
+        };
+        if json {
+            crate::params::from_json(input, schema).is_ok()
+        } else {
+            crate::params::from_query(&String::from_utf8_lossy(input), schema).is_ok()
+        }
+    }
+}

@@ -1,105 +1,76 @@
 //! `cargo bench -p scf-transport`: `GetAsyncEventStatus` through this client against the same pre-signed
-//! request bytes sent by a bare hyper client, to the same emulator, in the same run.
+//! request bytes sent by a bare hyper client, to the same emulator, in the same run; and the heap
+//! allocations of one client call.
 //!
-//! Both sides use keep-alive HTTP/1.1 with one request in flight per connection: the bare side opens one
+//! Both senders use keep-alive HTTP/1.1 with one request in flight per connection: the bare side opens one
 //! connection per worker, the client draws from its pool. The client signs every request afresh, parses
 //! the envelope into the typed result and goes through its rate limiter and retry logic; the bare client
 //! only reads the answer's bytes.
-#![allow(clippy::print_stdout, clippy::unwrap_used, missing_docs)]
+#![allow(unsafe_code, clippy::print_stdout, clippy::unwrap_used, missing_docs)]
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
+use bench_support::{Row, bare_load, load, median, presign, report};
 use bytes::Bytes;
-use http::Request;
-use http_body_util::{BodyExt, Full};
-use hyper_util::rt::TokioIo;
+use http::{Request, Response};
 use scf_emulator::{Config, DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator};
 use scf_model::{GetAsyncEventStatusRequest, InvokeRequest};
-use scf_transport::{Client, Endpoint, HyperTransportConfig, ProxyConfig};
-use tc3_signer::{Credentials, SigningParams};
-use tokio::net::TcpStream;
+use scf_transport::credentials::BoxFuture;
+use scf_transport::{
+    Client, Endpoint, HyperTransport, HyperTransportConfig, ProxyConfig, Transport, TransportError,
+};
+use tc3_signer::Credentials;
 
 const RUN: Duration = Duration::from_secs(2);
 const WARM_UP: Duration = Duration::from_millis(300);
 const ROUNDS: usize = 3;
 
-struct Measured {
-    per_second: f64,
-    p50: Duration,
-    p99: Duration,
-}
+/// Counts every heap allocation, so the bench can report allocations per call.
+struct CountingAllocator;
 
-fn summarise(mut latencies: Vec<Duration>) -> Measured {
-    latencies.sort();
-    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
-    Measured {
-        per_second: latencies.len() as f64 / RUN.as_secs_f64(),
-        p50: at(0.5),
-        p99: at(0.99),
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: forwards the caller's layout unchanged to the system allocator.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` was allocated by `System` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: `ptr` was allocated by `System` with `layout`.
+        unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
 
-fn median(mut runs: Vec<Measured>) -> Measured {
-    runs.sort_by(|a, b| a.per_second.total_cmp(&b.per_second));
-    runs.swap_remove(runs.len() / 2)
+#[global_allocator]
+static GLOBAL: CountingAllocator = CountingAllocator;
+
+/// Answers every request at once with one recorded answer, so that only the client's own work is counted.
+struct Recorded(Response<Bytes>);
+
+impl Transport for Recorded {
+    fn send(
+        &self,
+        _request: Request<Bytes>,
+    ) -> BoxFuture<'_, Result<Response<Bytes>, TransportError>> {
+        let mut response = Response::new(self.0.body().clone());
+        *response.headers_mut() = self.0.headers().clone();
+        Box::pin(async move { Ok(response) })
+    }
 }
 
-async fn bare(
-    addr: std::net::SocketAddr,
-    template: Arc<Request<Full<Bytes>>>,
-    concurrency: usize,
-) -> Measured {
-    let start = Instant::now();
-    let mut workers = tokio::task::JoinSet::new();
-    for _ in 0..concurrency {
-        let template = Arc::clone(&template);
-        workers.spawn(async move {
-            let stream = TcpStream::connect(addr).await.unwrap();
-            stream.set_nodelay(true).unwrap();
-            let (mut sender, connection) =
-                hyper::client::conn::http1::handshake(TokioIo::new(stream))
-                    .await
-                    .unwrap();
-            tokio::spawn(connection);
-            let mut latencies = Vec::new();
-            while start.elapsed() < WARM_UP + RUN {
-                let mut request = Request::new(template.body().clone());
-                *request.method_mut() = template.method().clone();
-                *request.uri_mut() = template.uri().clone();
-                *request.headers_mut() = template.headers().clone();
-                let sent = Instant::now();
-                let response = sender.send_request(request).await.unwrap();
-                let body = response.into_body().collect().await.unwrap().to_bytes();
-                assert!(body.len() > 50);
-                if start.elapsed() > WARM_UP {
-                    latencies.push(sent.elapsed());
-                }
-            }
-            latencies
-        });
-    }
-    summarise(workers.join_all().await.into_iter().flatten().collect())
-}
-
-async fn through_client(client: Client, id: String, concurrency: usize) -> Measured {
-    let start = Instant::now();
-    let mut workers = tokio::task::JoinSet::new();
-    for _ in 0..concurrency {
-        let (client, request) = (client.clone(), GetAsyncEventStatusRequest::new(id.clone()));
-        workers.spawn(async move {
-            let mut latencies = Vec::new();
-            while start.elapsed() < WARM_UP + RUN {
-                let sent = Instant::now();
-                client.call(&request).await.unwrap();
-                if start.elapsed() > WARM_UP {
-                    latencies.push(sent.elapsed());
-                }
-            }
-            latencies
-        });
-    }
-    summarise(workers.join_all().await.into_iter().flatten().collect())
+fn answered(body: &[u8]) -> bool {
+    body.len() > 50
 }
 
 fn main() {
@@ -113,29 +84,23 @@ fn main() {
         let emulator = Emulator::builder().config(config).start().await.unwrap();
         let credentials = Credentials::new(DEMO_SECRET_ID, DEMO_SECRET_KEY).unwrap();
         let transport = HyperTransportConfig { proxy: ProxyConfig::None, ..HyperTransportConfig::default() };
-        let client = Client::builder()
-            .credentials(credentials.clone())
-            .endpoint(Endpoint::url(&emulator.url()).unwrap())
-            .region("ap-guangzhou")
-            .transport(scf_transport::HyperTransport::new(&transport).unwrap())
-            .without_rate_limits()
-            .build()
-            .unwrap();
+        let builder = || {
+            Client::builder()
+                .credentials(credentials.clone())
+                .endpoint(Endpoint::url(&emulator.url()).unwrap())
+                .region("ap-guangzhou")
+                .without_rate_limits()
+        };
+        let client = builder().transport(HyperTransport::new(&transport).unwrap()).build().unwrap();
         let mut invoke = InvokeRequest::event("hello");
         invoke.client_context = Some(r#"{"scf_emulator":{"duration_ms":3600000}}"#.into());
         let id = client.call(&invoke).await.unwrap().result.function_request_id;
-
-        let body = format!(r#"{{"InvokeRequestId":"{id}"}}"#).into_bytes();
-        let mut presigned = Request::post(format!("{}/", emulator.url()))
-            .header("content-type", "application/json")
-            .header("x-tc-action", "GetAsyncEventStatus")
-            .header("x-tc-version", "2018-04-16")
-            .header("x-tc-region", "ap-guangzhou")
-            .body(body)
-            .unwrap();
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-        tc3_signer::http::sign_request(&mut presigned, &SigningParams::new(&credentials, "scf", now)).unwrap();
-        let presigned = Arc::new(presigned.map(|body| Full::new(Bytes::from(body))));
+        let status = GetAsyncEventStatusRequest::new(id.clone());
+        let presigned = Arc::new(presign(
+            emulator.local_addr(),
+            "GetAsyncEventStatus",
+            &format!(r#"{{"InvokeRequestId":"{id}"}}"#),
+        ));
 
         println!("scf-transport benchmark: GetAsyncEventStatus to the emulator, this client vs a bare hyper client");
         println!("bare client: the same pre-signed request bytes; median of {ROUNDS} alternating {} s runs", RUN.as_secs());
@@ -145,8 +110,14 @@ fn main() {
         for concurrency in [1, 64] {
             let (mut baselines, mut ours) = (Vec::new(), Vec::new());
             for _ in 0..ROUNDS {
-                baselines.push(bare(emulator.local_addr(), Arc::clone(&presigned), concurrency).await);
-                ours.push(through_client(client.clone(), id.clone(), concurrency).await);
+                baselines.push(bare_load(emulator.local_addr(), Arc::clone(&presigned), concurrency, WARM_UP, RUN, answered).await);
+                let (client, status) = (client.clone(), status.clone());
+                ours.push(load(concurrency, WARM_UP, RUN, move || {
+                    let (client, status) = (client.clone(), status.clone());
+                    async move {
+                        client.call(&status).await.unwrap();
+                    }
+                }).await);
             }
             let (baseline, measured) = (median(baselines), median(ours));
             let ratio = measured.per_second / baseline.per_second;
@@ -158,6 +129,37 @@ fn main() {
                     m.p99.as_secs_f64() * 1e6,
                 );
             }
+            report(&Row {
+                area: "scf-transport".into(),
+                measurement: format!("GetAsyncEventStatus through the client vs bare hyper with the same pre-signed bytes, concurrency {concurrency}"),
+                value: measured.describe(),
+                baseline: baseline.describe(),
+                ratio: format!("{ratio:.2}"),
+                target: "≥ 0.90".into(),
+            });
         }
+
+        // The client's own allocations: a recorded answer stands in for the network.
+        let mut recorded = Request::new(Bytes::from(format!(r#"{{"InvokeRequestId":"{id}"}}"#)));
+        *recorded.method_mut() = presigned.method().clone();
+        *recorded.uri_mut() = presigned.uri().clone();
+        *recorded.headers_mut() = presigned.headers().clone();
+        let answer = HyperTransport::new(&transport).unwrap().send(recorded).await.unwrap();
+        let offline = builder().transport(Recorded(answer)).build().unwrap();
+        offline.call(&status).await.unwrap();
+        const CALLS: u64 = 10_000;
+        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        for _ in 0..CALLS {
+            offline.call(&status).await.unwrap();
+        }
+        let per_call = (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / CALLS as f64;
+        println!();
+        println!("heap allocations per client call (sign, headers, send, parse; network excluded): {per_call:.1}");
+        report(&Row {
+            area: "scf-transport".into(),
+            measurement: "heap allocations per client call (signing, headers, parsing; the network excluded)".into(),
+            value: format!("{per_call:.1}"),
+            ..Row::default()
+        });
     });
 }

@@ -67,3 +67,17 @@ pub use transport::{
     HyperTransport, HyperTransportConfig, ProxyConfig, Transport, TransportError,
     TransportErrorKind,
 };
+
+/// Entry points for the fuzz targets in `fuzz/`, compiled only under `cargo fuzz` (`--cfg fuzzing`).
+#[cfg(fuzzing)]
+pub mod fuzzing {
+    /// Parses `text` as a credentials file and reads profile `default`.
+    pub fn profile_file(text: &str) -> bool {
+        crate::credentials::parse_profile(text, "default", false, "fuzz").is_ok()
+    }
+
+    /// Parses `text` as a tccli profile.
+    pub fn tccli(text: &str) -> bool {
+        crate::credentials::parse_tccli(text, "fuzz").is_ok()
+    }
+}

@@ -79,32 +79,43 @@ impl ProfileFileProvider {
         let source = format!("profile file {} [{name}]", path.display());
         let text = std::fs::read_to_string(&path)
             .map_err(|e| CredentialsError::new(format!("{source}: cannot read it: {e}")))?;
-        let ini = ini::Ini::load_from_str(&text)
-            .map_err(|e| CredentialsError::new(format!("{source}: not a valid INI file: {e}")))?;
-        let Some(section) = ini.section(Some(name.as_str())) else {
-            let message = format!("{source}: no such profile");
-            return Err(if explicit.is_some() {
-                CredentialsError::new(message)
-            } else {
-                CredentialsError::not_configured(message)
-            });
-        };
-        let value = |key: &str| {
-            section
-                .get(key)
-                .map(str::trim)
-                .filter(|value| !value.is_empty())
-        };
-        let id = value("secret_id")
-            .ok_or_else(|| CredentialsError::new(format!("{source}: secret_id is missing")))?;
-        let key = value("secret_key")
-            .ok_or_else(|| CredentialsError::new(format!("{source}: secret_key is missing")))?;
-        Ok(Profile {
-            credentials: credentials_from(&source, id, key, value("token"))?,
-            region: value("region").map(str::to_owned),
-            role_arn: value("role_arn").map(str::to_owned),
-        })
+        parse_profile(&text, &name, explicit.is_some(), &source)
     }
+}
+
+/// Profile `name` of a credentials file's text. A missing profile is "not configured" unless the user
+/// chose it (`explicit`); `source` names the file and profile in errors.
+pub(crate) fn parse_profile(
+    text: &str,
+    name: &str,
+    explicit: bool,
+    source: &str,
+) -> Result<Profile, CredentialsError> {
+    let ini = ini::Ini::load_from_str(text)
+        .map_err(|e| CredentialsError::new(format!("{source}: not a valid INI file: {e}")))?;
+    let Some(section) = ini.section(Some(name)) else {
+        let message = format!("{source}: no such profile");
+        return Err(if explicit {
+            CredentialsError::new(message)
+        } else {
+            CredentialsError::not_configured(message)
+        });
+    };
+    let value = |key: &str| {
+        section
+            .get(key)
+            .map(str::trim)
+            .filter(|value| !value.is_empty())
+    };
+    let id = value("secret_id")
+        .ok_or_else(|| CredentialsError::new(format!("{source}: secret_id is missing")))?;
+    let key = value("secret_key")
+        .ok_or_else(|| CredentialsError::new(format!("{source}: secret_key is missing")))?;
+    Ok(Profile {
+        credentials: credentials_from(source, id, key, value("token"))?,
+        region: value("region").map(str::to_owned),
+        role_arn: value("role_arn").map(str::to_owned),
+    })
 }
 
 impl Default for ProfileFileProvider {
@@ -181,24 +192,29 @@ impl TccliProvider {
                 )));
             }
         };
-        let parsed: TccliCredential = serde_json::from_str(&text)
-            .map_err(|e| CredentialsError::new(format!("{source}: not valid JSON: {e}")))?;
-        match (
-            parsed.secret_id.as_deref().map(str::trim),
-            parsed.secret_key.as_deref().map(str::trim),
-        ) {
-            (Some(id), Some(key)) if !id.is_empty() && !key.is_empty() => {
-                let token = parsed
-                    .token
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty());
-                credentials_from(&source, id, key, token)
-            }
-            _ => Err(CredentialsError::new(format!(
-                "{source}: secretId or secretKey is missing"
-            ))),
+        parse_tccli(&text, &source)
+    }
+}
+
+/// The credentials of a tccli profile's JSON text; `source` names the file in errors.
+pub(crate) fn parse_tccli(text: &str, source: &str) -> Result<Credentials, CredentialsError> {
+    let parsed: TccliCredential = serde_json::from_str(text)
+        .map_err(|e| CredentialsError::new(format!("{source}: not valid JSON: {e}")))?;
+    match (
+        parsed.secret_id.as_deref().map(str::trim),
+        parsed.secret_key.as_deref().map(str::trim),
+    ) {
+        (Some(id), Some(key)) if !id.is_empty() && !key.is_empty() => {
+            let token = parsed
+                .token
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty());
+            credentials_from(source, id, key, token)
         }
+        _ => Err(CredentialsError::new(format!(
+            "{source}: secretId or secretKey is missing"
+        ))),
     }
 }
 

@@ -30,6 +30,8 @@ pub use environment::{
     Environment, EnvironmentProvider, FakeEnvironment, ScfRuntimeProvider, SystemEnvironment,
 };
 pub use files::{ProfileFileProvider, TccliProvider};
+#[cfg(fuzzing)]
+pub(crate) use files::{parse_profile, parse_tccli};
 pub use refresh::Expiring;
 pub use sts::{AssumeRoleBuilder, AssumeRoleProvider, WebIdentityProvider};
 pub use tc3_signer::Credentials;

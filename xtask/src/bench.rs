@@ -1,0 +1,295 @@
+//! `cargo xtask bench`: every benchmark in release mode, gathered into one table of same-run ratios,
+//! printed and written to `target/bench-report.md`.
+//!
+//! The benchmarks print their rows as `@report` lines when `SCF_BENCH_REPORT` is set (see the
+//! `bench-support` crate); this task adds what only the finished product shows: the CLI's start-up
+//! time and size, a clean build's duration, and `cargo tree -d`. A row whose tool is missing says so.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::python_sdk;
+
+const REPORT_PREFIX: &str = "@report\t";
+/// Runs of `scf --version` and of the baseline process whose medians are compared.
+const STARTUP_RUNS: usize = 41;
+
+struct Row {
+    area: String,
+    measurement: String,
+    value: String,
+    baseline: String,
+    ratio: String,
+    target: String,
+}
+
+impl Row {
+    fn new(area: &str, measurement: &str, value: String) -> Self {
+        Self {
+            area: area.to_owned(),
+            measurement: measurement.to_owned(),
+            value,
+            baseline: String::new(),
+            ratio: String::new(),
+            target: String::new(),
+        }
+    }
+
+    fn parse(line: &str) -> Option<Self> {
+        let mut fields = line.strip_prefix(REPORT_PREFIX)?.split('\t');
+        let mut next = || fields.next().unwrap_or_default().to_owned();
+        Some(Self {
+            area: next(),
+            measurement: next(),
+            value: next(),
+            baseline: next(),
+            ratio: next(),
+            target: next(),
+        })
+    }
+}
+
+pub(crate) fn run() -> Result<(), String> {
+    let started = Instant::now();
+    let mut rows = Vec::new();
+    // The Python row needs the SDK; without it (no network, say) the row says why instead.
+    if let Err(reason) = python_sdk::install() {
+        println!("the official Python SDK is unavailable: {reason}");
+    }
+    rows.extend(benchmarks()?);
+    // The clean build's binary is the one measured, so the CLI is compiled once in release mode.
+    let (build, binary) = clean_build();
+    rows.extend(cli_rows(binary.as_deref()));
+    rows.push(build);
+    let duplicates = duplicate_dependencies();
+    rows.push(Row::new(
+        "workspace",
+        "extra versions of crates in the dependency graph (`cargo tree -d`)",
+        duplicates.as_ref().map_or_else(
+            |reason| format!("not measured: {reason}"),
+            |tree| count_duplicates(tree).to_string(),
+        ),
+    ));
+
+    let mut report = String::from("# Benchmark report\n\n");
+    report.push_str(&format!(
+        "Every ratio compares two measurements of the same run on this machine ({} CPUs); `cargo xtask bench` took {:.0} s.\n\n",
+        std::thread::available_parallelism().map_or(0, usize::from),
+        started.elapsed().as_secs_f64()
+    ));
+    report.push_str("| area | measurement | value | baseline (same run) | ratio | target |\n");
+    report.push_str("|---|---|---|---|---:|---|\n");
+    for row in &rows {
+        let dash = |text: &str| {
+            if text.is_empty() {
+                "-".to_owned()
+            } else {
+                text.to_owned()
+            }
+        };
+        report.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            row.area,
+            row.measurement,
+            row.value,
+            dash(&row.baseline),
+            dash(&row.ratio),
+            dash(&row.target)
+        ));
+    }
+    report.push_str("\n## `cargo tree -d`\n\n```text\n");
+    report.push_str(duplicates.as_deref().unwrap_or("not available\n"));
+    report.push_str("```\n");
+    println!("\n{report}");
+    let path = crate::workspace_root().join("target/bench-report.md");
+    std::fs::write(&path, &report).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    println!("written to {}", path.display());
+    Ok(())
+}
+
+/// `cargo bench --workspace`, its output shown as it comes and its report lines kept.
+fn benchmarks() -> Result<Vec<Row>, String> {
+    println!("$ cargo bench --workspace --benches");
+    let mut child = Command::new(env!("CARGO"))
+        .args(["bench", "--workspace", "--benches"])
+        .env("SCF_BENCH_REPORT", "1")
+        .current_dir(crate::workspace_root())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run cargo bench: {e}"))?;
+    let mut rows = Vec::new();
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines() {
+            let line = line.map_err(|e| format!("cannot read cargo bench's output: {e}"))?;
+            match Row::parse(&line) {
+                Some(row) => rows.push(row),
+                None => println!("{line}"),
+            }
+        }
+    }
+    let status = child.wait().map_err(|e| format!("cargo bench: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "`cargo bench --workspace --benches` failed ({status})"
+        ));
+    }
+    Ok(rows)
+}
+
+/// Start-up time against the cheapest process there is, and the stripped binary's size.
+fn cli_rows(binary: Option<&Path>) -> Vec<Row> {
+    let Some(binary) = binary else {
+        return vec![Row::new(
+            "scf-cli",
+            "start-up and size",
+            "not measured: the release build failed".to_owned(),
+        )];
+    };
+    let mut rows = Vec::new();
+    let startup = median_duration(binary, &["--version"]);
+    let baseline = median_duration(Path::new("true"), &[]);
+    rows.push(match (startup, baseline) {
+        (Ok(startup), Ok(baseline)) => Row {
+            baseline: format!("`true`: {:.2} ms", millis(baseline)),
+            ratio: format!("{:.1}x", startup.as_secs_f64() / baseline.as_secs_f64()),
+            ..Row::new(
+                "scf-cli",
+                &format!("start-up: `scf --version`, median of {STARTUP_RUNS} runs"),
+                format!("{:.2} ms", millis(startup)),
+            )
+        },
+        (Err(reason), _) | (_, Err(reason)) => Row::new(
+            "scf-cli",
+            "start-up: `scf --version`",
+            format!("not measured: {reason}"),
+        ),
+    });
+    let size = Command::new("strip")
+        .arg(binary)
+        .status()
+        .map_err(|e| format!("`strip` is not available: {e}"))
+        .and_then(|status| {
+            if !status.success() {
+                return Err(format!("`strip` failed ({status})"));
+            }
+            std::fs::metadata(binary)
+                .map(|m| m.len())
+                .map_err(|e| e.to_string())
+        });
+    rows.push(Row::new(
+        "scf-cli",
+        "size of the stripped release binary `scf`",
+        size.map_or_else(
+            |reason| format!("not measured: {reason}"),
+            |bytes| format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0)),
+        ),
+    ));
+    rows
+}
+
+fn millis(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1e3
+}
+
+fn median_duration(program: &Path, args: &[&str]) -> Result<Duration, String> {
+    let mut samples = Vec::with_capacity(STARTUP_RUNS);
+    for _ in 0..STARTUP_RUNS {
+        let start = Instant::now();
+        let status = Command::new(program)
+            .args(args)
+            .stdout(Stdio::null())
+            .status()
+            .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
+        samples.push(start.elapsed());
+        if !status.success() {
+            return Err(format!("{} failed ({status})", program.display()));
+        }
+    }
+    samples.sort();
+    Ok(samples[samples.len() / 2])
+}
+
+/// A release build of the CLI from nothing, in a target directory of its own, and a copy of its binary.
+fn clean_build() -> (Row, Option<PathBuf>) {
+    let target = crate::workspace_root().join("target/clean-build");
+    let _ = std::fs::remove_dir_all(&target);
+    let measurement = "clean release build of `scf-cli` (all dependencies compiled)";
+    println!(
+        "$ cargo build --release -p scf-cli --target-dir {}",
+        target.display()
+    );
+    let start = Instant::now();
+    let status = Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "scf-cli",
+            "--target-dir",
+        ])
+        .arg(&target)
+        .current_dir(crate::workspace_root())
+        .status();
+    let elapsed = start.elapsed();
+    let kept = crate::workspace_root().join("target/bench-scf");
+    let binary = std::fs::copy(target.join("release/scf"), &kept)
+        .ok()
+        .map(|_| kept);
+    let _ = std::fs::remove_dir_all(&target);
+    let row = match status {
+        Ok(status) if status.success() => Row::new(
+            "workspace",
+            measurement,
+            format!(
+                "{:.0} s on {} CPUs",
+                elapsed.as_secs_f64(),
+                std::thread::available_parallelism().map_or(0, usize::from)
+            ),
+        ),
+        Ok(status) => Row::new(
+            "workspace",
+            measurement,
+            format!("not measured: the build failed ({status})"),
+        ),
+        Err(e) => Row::new("workspace", measurement, format!("not measured: {e}")),
+    };
+    (row, binary)
+}
+
+fn duplicate_dependencies() -> Result<String, String> {
+    let output = Command::new(env!("CARGO"))
+        .args(["tree", "--workspace", "-d", "-e", "normal,build"])
+        .current_dir(crate::workspace_root())
+        .output()
+        .map_err(|e| format!("cannot run cargo tree: {e}"))?;
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).trim().to_owned());
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Crates that appear in more than one version. `cargo tree -d` also lists one version built twice with
+/// different features (for a proc-macro and for the target), which is not a duplicate of code.
+fn count_duplicates(tree: &str) -> usize {
+    let mut versions: Vec<(&str, &str)> = tree
+        .lines()
+        .filter(|line| {
+            line.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+        })
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            Some((words.next()?, words.next()?))
+        })
+        .collect();
+    versions.sort_unstable();
+    versions.dedup();
+    let mut names: Vec<&str> = versions.iter().map(|(name, _)| *name).collect();
+    names.dedup();
+    // Each name beyond its first version is one extra copy.
+    versions.len() - names.len()
+}
