@@ -10,9 +10,9 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use bench_support::{Measured, Row, load, median, report};
+use bench_support::{Measured, Row, load, median, report, start_emulator};
 use scf::model::InvokeRequest;
-use scf_emulator::{Config, DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator};
+use scf_emulator::{DEMO_SECRET_ID, DEMO_SECRET_KEY};
 
 const RUN: Duration = Duration::from_secs(2);
 const WARM_UP: Duration = Duration::from_millis(500);
@@ -65,9 +65,7 @@ fn main() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let mut config = Config::default();
-        config.rate_limits.enabled = false;
-        let emulator = Emulator::builder().config(config).start().await.unwrap();
+        let emulator = start_emulator().await;
         let client = scf::Client::builder()
             .credentials(scf::signer::Credentials::new(DEMO_SECRET_ID, DEMO_SECRET_KEY).unwrap())
             .endpoint(scf::Endpoint::url(&emulator.url()).unwrap())

@@ -11,14 +11,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bench_support::{Row, bare_load, copy, median, presign, report, send_once};
+use bench_support::{Row, bare_load, copy, median, presign, report, send_once, start_emulator};
 use bytes::Bytes;
 use http::{Request, Response};
 use http_body_util::{BodyExt, Full};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use scf_emulator::{Config, Emulator};
 use tokio::net::TcpListener;
 
 const RUN: Duration = Duration::from_secs(2);
@@ -68,9 +67,7 @@ fn main() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let mut config = Config::default();
-        config.rate_limits.enabled = false;
-        let emulator = Emulator::builder().config(config).start().await.unwrap();
+        let emulator = start_emulator().await;
         let addr = emulator.local_addr();
 
         // One running event to ask about, so every answer is a success.

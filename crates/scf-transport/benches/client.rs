@@ -6,17 +6,17 @@
 //! connection per worker, the client draws from its pool. The client signs every request afresh, parses
 //! the envelope into the typed result and goes through its rate limiter and retry logic; the bare client
 //! only reads the answer's bytes.
-#![allow(unsafe_code, clippy::print_stdout, clippy::unwrap_used, missing_docs)]
+#![allow(clippy::print_stdout, clippy::unwrap_used, missing_docs)]
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use bench_support::{Row, bare_load, load, median, presign, report};
+use bench_support::{
+    CountingAllocator, Row, allocations, bare_load, load, median, presign, report, start_emulator,
+};
 use bytes::Bytes;
 use http::{Request, Response};
-use scf_emulator::{Config, DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator};
+use scf_emulator::{DEMO_SECRET_ID, DEMO_SECRET_KEY};
 use scf_model::{GetAsyncEventStatusRequest, InvokeRequest};
 use scf_transport::credentials::BoxFuture;
 use scf_transport::{
@@ -27,30 +27,6 @@ use tc3_signer::Credentials;
 const RUN: Duration = Duration::from_secs(2);
 const WARM_UP: Duration = Duration::from_millis(300);
 const ROUNDS: usize = 3;
-
-/// Counts every heap allocation, so the bench can report allocations per call.
-struct CountingAllocator;
-
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: forwards the caller's layout unchanged to the system allocator.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` was allocated by `System` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: `ptr` was allocated by `System` with `layout`.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
 
 #[global_allocator]
 static GLOBAL: CountingAllocator = CountingAllocator;
@@ -79,9 +55,7 @@ fn main() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let mut config = Config::default();
-        config.rate_limits.enabled = false;
-        let emulator = Emulator::builder().config(config).start().await.unwrap();
+        let emulator = start_emulator().await;
         let credentials = Credentials::new(DEMO_SECRET_ID, DEMO_SECRET_KEY).unwrap();
         let transport = HyperTransportConfig { proxy: ProxyConfig::None, ..HyperTransportConfig::default() };
         let builder = || {
@@ -148,11 +122,11 @@ fn main() {
         let offline = builder().transport(Recorded(answer)).build().unwrap();
         offline.call(&status).await.unwrap();
         const CALLS: u64 = 10_000;
-        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        let before = allocations();
         for _ in 0..CALLS {
             offline.call(&status).await.unwrap();
         }
-        let per_call = (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / CALLS as f64;
+        let per_call = (allocations() - before) as f64 / CALLS as f64;
         println!();
         println!("heap allocations per client call (sign, headers, send, parse; network excluded): {per_call:.1}");
         report(&Row {

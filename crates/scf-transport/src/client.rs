@@ -1,5 +1,6 @@
 //! The client: builds, signs, sends, retries and interprets calls to any Tencent Cloud API 3.0 action.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -89,6 +90,8 @@ struct Inner {
     credentials: Arc<dyn ProvideCredentials>,
     endpoint: Endpoint,
     region: Option<String>,
+    /// The region as sent in `X-TC-Region`, checked once when the client is built.
+    region_header: Option<HeaderValue>,
     language: Option<Language>,
     timeouts: Timeouts,
     retry: RetryPolicy,
@@ -339,19 +342,19 @@ impl Client {
         headers.insert(HOST, target.host_value.clone());
         headers.insert(
             X_TC_ACTION.clone(),
-            header_value(&metadata.action).map_err(&invalid)?,
+            static_header_value(&metadata.action).map_err(&invalid)?,
         );
         headers.insert(
             X_TC_VERSION.clone(),
-            header_value(&metadata.version).map_err(&invalid)?,
+            static_header_value(&metadata.version).map_err(&invalid)?,
         );
         headers.insert(
             X_TC_REQUEST_CLIENT.clone(),
             HeaderValue::from_static(REQUEST_CLIENT),
         );
         headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
-        if let Some(region) = &self.inner.region {
-            headers.insert(X_TC_REGION.clone(), header_value(region).map_err(&invalid)?);
+        if let Some(region) = &self.inner.region_header {
+            headers.insert(X_TC_REGION.clone(), region.clone());
         }
         if let Some(language) = self.inner.language {
             headers.insert(
@@ -373,6 +376,23 @@ impl Client {
         debug_assert!(headers.contains_key(AUTHORIZATION));
         tracing::trace!(headers = %redact::headers(request.headers()), body = %redact::snippet(body), "request");
         Ok(request)
+    }
+}
+
+/// A header value that borrows a `'static` text instead of copying it, as action names and versions are.
+// The variant is the point: only a borrowed `'static` text can be shared without a copy.
+#[allow(clippy::ptr_arg)]
+fn static_header_value(text: &Cow<'static, str>) -> Result<HeaderValue, String> {
+    match text {
+        // The same check `from_static` makes, so it cannot panic.
+        Cow::Borrowed(text)
+            if text
+                .bytes()
+                .all(|b| b == b'\t' || (0x20..0x7f).contains(&b)) =>
+        {
+            Ok(HeaderValue::from_static(text))
+        }
+        _ => header_value(text),
     }
 }
 
@@ -593,6 +613,10 @@ impl ClientBuilder {
                 "no credentials provider was given",
             )
         })?;
+        let region_header = match &self.region {
+            Some(region) => Some(header_value(region).map_err(invalid)?),
+            None => None,
+        };
         let transport: Arc<dyn Transport> = match self.transport {
             Some(transport) => transport,
             None => Arc::new(HyperTransport::new(&self.transport_config).map_err(invalid)?),
@@ -606,6 +630,7 @@ impl ClientBuilder {
                 transport,
                 credentials,
                 endpoint: self.endpoint,
+                region_header,
                 region: self.region,
                 language: self.language,
                 timeouts: self.timeouts,

@@ -157,6 +157,16 @@ async fn a_region_is_sent_when_configured() {
         recording.requests.lock().unwrap()[0].headers()["x-tc-region"],
         "ap-guangzhou"
     );
+    // A region that cannot be a header value is refused when the client is built, not on each call.
+    let refused = common::builder(&emulator)
+        .region("ap-guangzhou\n")
+        .build()
+        .unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::InvalidRequest);
+    assert!(
+        refused.to_string().contains("cannot be sent in a header"),
+        "{refused}"
+    );
 }
 
 #[tokio::test]

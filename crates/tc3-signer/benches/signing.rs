@@ -3,41 +3,16 @@
 //! The floor of an operation is the number of SHA-256 compressions it cannot avoid times the cost of one
 //! compression, measured in the same run on the same CPU. The ratio to the floor is the overhead of
 //! everything else: formatting, hex, sorting, allocation, locking.
-#![allow(unsafe_code, clippy::print_stdout, missing_docs)]
+#![allow(clippy::print_stdout, missing_docs)]
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use bench_support::{CountingAllocator, allocations, report};
 use tc3_signer::{
     Credentials, SignablePayload, SignableRequest, SigningParams, VerifiableRequest, Verifier,
     sign, sign_with_steps,
 };
-
-/// Counts every heap allocation, so the bench can report allocations per operation.
-struct CountingAllocator;
-
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: forwards the caller's layout unchanged to the system allocator.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` was allocated by `System` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: `ptr` was allocated by `System` with `layout`.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
 
 #[global_allocator]
 static GLOBAL: CountingAllocator = CountingAllocator;
@@ -77,11 +52,11 @@ fn time_per_op(mut op: impl FnMut()) -> f64 {
 
 fn allocations_per_op(mut op: impl FnMut()) -> f64 {
     const RUNS: u64 = 1_000;
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = allocations();
     for _ in 0..RUNS {
         op();
     }
-    (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / RUNS as f64
+    (allocations() - before) as f64 / RUNS as f64
 }
 
 /// Compression-function calls SHA-256 makes for a message of `len` bytes, padding included.
@@ -95,7 +70,7 @@ fn keyed_hmac_blocks(len: usize) -> usize {
 }
 
 /// One line of the report.
-struct Row<'a> {
+struct Operation<'a> {
     name: &'static str,
     op: &'a dyn Fn(),
     compressions: usize,
@@ -164,26 +139,26 @@ fn main() {
     );
     println!("|---|---:|---:|---:|---:|---:|---:|");
     let rows = [
-        Row {
+        Operation {
             name: "sign, warm key",
             op: &sign_warm,
             compressions: warm_blocks,
             target: Some(1.5),
         },
-        Row {
+        Operation {
             name: "sign, cold key",
             op: &sign_cold,
             compressions: cold_blocks,
             target: Some(1.5),
         },
-        Row {
+        Operation {
             name: "verify",
             op: &verify,
             compressions: verify_blocks,
             target: None,
         },
     ];
-    for Row {
+    for Operation {
         name,
         op,
         compressions,
@@ -198,30 +173,22 @@ fn main() {
             "| {name} | {ns:.0} | {compressions} | {floor:.0} | {:.2}x | {target} | {allocations:.1} |",
             ns / floor
         );
-        report(
-            &format!("{name} ({compressions} compressions)"),
-            &format!("{ns:.0} ns"),
-            &format!("{floor:.0} ns floor ({compression_ns:.1} ns x {compressions})"),
-            &format!("{:.2}x", ns / floor),
-            &target,
-        );
+        report(&bench_support::Row {
+            area: "tc3-signer".into(),
+            measurement: format!("{name} ({compressions} compressions)"),
+            value: format!("{ns:.0} ns"),
+            baseline: format!("{floor:.0} ns floor ({compression_ns:.1} ns x {compressions})"),
+            ratio: format!("{:.2}x", ns / floor),
+            target: target.clone(),
+        });
         if name.starts_with("sign") {
-            report(
-                &format!("heap allocations per signature, {name}"),
-                &format!("{allocations:.1}"),
-                "",
-                "",
-                "≤ 3",
-            );
+            report(&bench_support::Row {
+                area: "tc3-signer".into(),
+                measurement: format!("heap allocations per signature, {name}"),
+                value: format!("{allocations:.1}"),
+                target: "≤ 3".into(),
+                ..bench_support::Row::default()
+            });
         }
     }
-}
-
-/// A line for `cargo xtask bench` to gather into its report (the format of the `bench-support` crate,
-/// which this crate does not depend on so that its dev build stays free of the network stack).
-fn report(measurement: &str, value: &str, baseline: &str, ratio: &str, target: &str) {
-    if std::env::var_os("SCF_BENCH_REPORT").is_none() {
-        return;
-    }
-    println!("@report\ttc3-signer\t{measurement}\t{value}\t{baseline}\t{ratio}\t{target}");
 }

@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bench_support::resident_kib;
 use bench_support::{copy, presign, send_once};
 use http_body_util::BodyExt;
 use hyper_util::rt::TokioIo;
@@ -24,16 +25,6 @@ const RETENTION_SECS: u64 = 10;
 /// Samples before this are the store filling up to its retention; the flat part starts here.
 const SETTLED: Duration = Duration::from_secs(20);
 const SAMPLE_EVERY: Duration = Duration::from_secs(5);
-
-fn resident_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
-            line.split_whitespace().nth(1)?.parse().ok()
-        })
-        .unwrap_or(0)
-}
 
 /// What one answer was: `ok`, or the error code it carried.
 fn outcome(body: &[u8]) -> String {

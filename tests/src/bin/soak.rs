@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use bench_support::resident_kib;
 use scf::{Client, Endpoint, RetryPolicy, Timeouts, WaitOptions};
 use scf_emulator::{Config, DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator, Fault, FaultRule};
 
@@ -64,17 +65,6 @@ impl Tally {
     fn ended(&self) -> u64 {
         self.succeeded.load(Ordering::Relaxed) + self.failed.load(Ordering::Relaxed)
     }
-}
-
-/// Resident set size of this process, in KiB.
-fn resident_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
-            line.split_whitespace().nth(1)?.parse().ok()
-        })
-        .unwrap_or(0)
 }
 
 fn faults() -> Vec<FaultRule> {
