@@ -190,9 +190,15 @@ impl<'de: 'a, 'a> Deserialize<'de> for MemberName<'a> {
 /// # Ok::<(), ResponseError>(())
 /// ```
 pub fn parse_response<T: DeserializeOwned>(body: &[u8]) -> Result<T, ResponseError> {
-    let envelope: RawEnvelope<'_> = serde_json::from_slice(body).map_err(|e| {
+    // JSON is UTF-8 throughout. Checking it first also covers members the parser skips without reading.
+    let body = std::str::from_utf8(body).map_err(|e| MalformedResponse {
+        kind: MalformedKind::NotJson,
+        detail: format!("the body is not UTF-8: {e}"),
+        request_id: None,
+    })?;
+    let envelope: RawEnvelope<'_> = serde_json::from_str(body).map_err(|e| {
         // Valid JSON of another shape is told apart from text that is not JSON at all.
-        let is_json = serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok();
+        let is_json = serde_json::from_str::<serde::de::IgnoredAny>(body).is_ok();
         MalformedResponse {
             kind: if is_json {
                 MalformedKind::NoResponse
@@ -231,7 +237,7 @@ pub fn parse_response<T: DeserializeOwned>(body: &[u8]) -> Result<T, ResponseErr
 
 /// The RequestId of a response body, success or error, if it has one.
 pub fn request_id_of(body: &[u8]) -> Option<String> {
-    let envelope: RawEnvelope<'_> = serde_json::from_slice(body).ok()?;
+    let envelope: RawEnvelope<'_> = serde_json::from_str(std::str::from_utf8(body).ok()?).ok()?;
     envelope.response?.request_id()
 }
 
@@ -305,6 +311,17 @@ mod tests {
             Err(ResponseError::Api(api)) => assert_eq!(api.request_id.as_deref(), Some("r-3")),
             other => panic!("{other:?}"),
         }
+    }
+
+    /// Found by the `envelope` fuzz target: invalid UTF-8 in a member the parser skips was accepted.
+    #[test]
+    fn invalid_utf8_anywhere_is_not_json() {
+        let body = b"{\"Response\":{\"RequestId\":\"r\"},\"Other\":{\"Id\":\"\xff\xffr-4\"}}";
+        match parse_response::<crate::TerminateAsyncEventResponse>(body) {
+            Err(ResponseError::Malformed(m)) => assert_eq!(m.kind, MalformedKind::NotJson),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(request_id_of(body), None);
     }
 
     #[test]
