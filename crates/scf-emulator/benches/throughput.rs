@@ -23,7 +23,7 @@ use tokio::net::TcpListener;
 const RUN: Duration = Duration::from_secs(2);
 const WARM_UP: Duration = Duration::from_millis(300);
 /// Rounds alternate the two servers, so drift on a shared machine hits both; medians are reported.
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 3;
 
 /// A server that reads each request and answers with the same bytes: the baseline.
 async fn bare_server(body: Bytes) -> SocketAddr {
