@@ -293,3 +293,43 @@ fn count_duplicates(tree: &str) -> usize {
     // Each name beyond its first version is one extra copy.
     versions.len() - names.len()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_lines_become_rows_and_other_lines_do_not() {
+        let row = Row::parse("@report\tscf\tcalls\t9 req/s\t1 req/s\t9.0x\t-").unwrap();
+        assert_eq!(
+            (
+                row.area.as_str(),
+                row.measurement.as_str(),
+                row.ratio.as_str()
+            ),
+            ("scf", "calls", "9.0x")
+        );
+        // A row with fields left off still parses, with the missing ones empty.
+        assert_eq!(Row::parse("@report\tscf\tcalls\t9").unwrap().target, "");
+        assert!(Row::parse("| bare hyper | 1 | 12000 |").is_none());
+    }
+
+    #[test]
+    fn a_crate_built_twice_in_one_version_is_not_a_duplicate() {
+        let tree = "\
+once_cell v1.21.4
+├── rustls v0.23.46
+
+once_cell v1.21.4
+└── const-random-macro v0.1.16 (proc-macro)
+
+syn v1.0.109
+└── old-derive v0.1.0
+
+syn v2.0.100
+└── serde_derive v1.0.228 (proc-macro)
+";
+        assert_eq!(count_duplicates(tree), 1);
+        assert_eq!(count_duplicates(""), 0);
+    }
+}
