@@ -1,9 +1,11 @@
 //! Keep-alive connections per origin, on hyper's low-level HTTP/1.1 client.
 //!
-//! A connection goes back to the pool only after its answer was read whole, and only while hyper still
-//! considers it open; one that failed is dropped, never reused. If a pooled connection turns out to be
-//! closed when used, hyper hands the request back unsent and it goes out on a fresh connection. Idle connections older than the idle
-//! timeout are discarded at checkout, before a server closing them can make a request fail.
+//! A connection goes back to the pool as soon as its answer was read whole, while hyper still considers it
+//! open; one that failed is dropped, never reused. Checkout waits for hyper to finish the previous exchange
+//! (usually already done) rather than making the previous caller wait. If a pooled connection turns out to
+//! be closed when used, hyper hands the request back unsent and it goes out on a fresh connection. Idle
+//! connections older than the idle timeout are discarded at checkout, before a server closing them can make
+//! a request fail.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -55,21 +57,21 @@ impl Pool {
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         let connections = idle.get_mut(origin)?;
         while let Some(connection) = connections.pop() {
-            if connection.since.elapsed() < self.idle_timeout && connection.sender.is_ready() {
+            if connection.since.elapsed() < self.idle_timeout && !connection.sender.is_closed() {
                 return Some(connection);
             }
         }
         None
     }
 
-    /// Returns a connection whose last answer was read whole and that is ready for the next request.
+    /// Returns a connection whose last answer was read whole; hyper may still be finishing that exchange.
     pub(crate) fn checkin(
         &self,
         origin: &Origin,
         sender: SendRequest<Full<Bytes>>,
         via_http_proxy: bool,
     ) {
-        if !sender.is_ready() {
+        if sender.is_closed() {
             return;
         }
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());

@@ -276,7 +276,15 @@ impl Transport for HyperTransport {
             let mut pooled = self.inner.pool.checkout(&origin);
             let (sender, via_http_proxy, response) = loop {
                 let (mut sender, via_http_proxy, reused) = match pooled.take() {
-                    Some(idle) => (idle.sender, idle.via_http_proxy, true),
+                    Some(mut idle) => {
+                        // Returned before hyper finished the previous exchange; it is ready at once
+                        // unless the connection closed meanwhile, and then the next one is tried.
+                        if !idle.sender.is_ready() && idle.sender.ready().await.is_err() {
+                            pooled = self.inner.pool.checkout(&origin);
+                            continue;
+                        }
+                        (idle.sender, idle.via_http_proxy, true)
+                    }
                     None => {
                         let (sender, via_http_proxy) = self.connect(&absolute).await?;
                         (sender, via_http_proxy, false)
@@ -312,12 +320,9 @@ impl Transport for HyperTransport {
                     }
                 })?
                 .to_bytes();
-            // The answer was read whole, so the connection is free for the next request once hyper has
-            // finished with it.
-            let mut sender = sender;
-            if sender.is_ready() || sender.ready().await.is_ok() {
-                self.inner.pool.checkin(&origin, sender, via_http_proxy);
-            }
+            // The answer was read whole, so the connection can serve the next request as soon as hyper has
+            // finished with it. Waiting for that here would delay this answer; the next checkout waits.
+            self.inner.pool.checkin(&origin, sender, via_http_proxy);
             Ok(Response::from_parts(parts, body))
         })
     }
