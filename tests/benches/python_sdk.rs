@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use bench_support::{Measured, Row, load, median, report, start_emulator};
+use bench_support::{Measured, Row, block_on, load, median, report, start_emulator};
 use scf::model::InvokeRequest;
 use scf_emulator::{DEMO_SECRET_ID, DEMO_SECRET_KEY};
 
@@ -60,25 +60,31 @@ fn python_round(python: &PathBuf, endpoint: &str, id: &str) -> Result<Measured, 
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    block_on(async {
         let emulator = start_emulator().await;
         let client = scf::Client::builder()
             .credentials(scf::signer::Credentials::new(DEMO_SECRET_ID, DEMO_SECRET_KEY).unwrap())
             .endpoint(scf::Endpoint::url(&emulator.url()).unwrap())
             .region("ap-guangzhou")
             // The SDK has no client-side limit; neither does this side of the comparison.
-            .rate_limits(HashMap::from([("GetAsyncEventStatus".to_owned(), u32::MAX)]))
+            .rate_limits(HashMap::from([(
+                "GetAsyncEventStatus".to_owned(),
+                u32::MAX,
+            )]))
             .build()
             .unwrap();
         let mut invoke = InvokeRequest::event("hello");
         invoke.client_context = Some(r#"{"scf_emulator":{"duration_ms":3600000}}"#.into());
-        let id = client.invoke(&invoke).await.unwrap().result.function_request_id;
+        let id = client
+            .invoke(&invoke)
+            .await
+            .unwrap()
+            .result
+            .function_request_id;
 
-        println!("GetAsyncEventStatus, one call at a time: the official Python SDK vs this workspace's client");
+        println!(
+            "GetAsyncEventStatus, one call at a time: the official Python SDK vs this workspace's client"
+        );
         let python = python();
         let (mut theirs, mut ours) = (Vec::new(), Vec::new());
         let mut unavailable = python.as_ref().err().cloned();
@@ -90,12 +96,15 @@ fn main() {
                 }
             }
             let (client, id) = (client.clone(), id.clone());
-            ours.push(load(1, WARM_UP, RUN, move || {
-                let (client, id) = (client.clone(), id.clone());
-                async move {
-                    client.get_async_event_status(&id).await.unwrap();
-                }
-            }).await);
+            ours.push(
+                load(1, WARM_UP, RUN, move || {
+                    let (client, id) = (client.clone(), id.clone());
+                    async move {
+                        client.get_async_event_status(&id).await.unwrap();
+                    }
+                })
+                .await,
+            );
         }
         let ours = median(ours);
         println!("this client:       {}", ours.describe());
@@ -109,7 +118,10 @@ fn main() {
         match unavailable {
             Some(reason) => {
                 println!("official Python SDK: not measured: {reason}");
-                report(&Row { baseline: format!("not measured: {reason}"), ..row });
+                report(&Row {
+                    baseline: format!("not measured: {reason}"),
+                    ..row
+                });
             }
             None => {
                 let theirs = median(theirs);

@@ -5,8 +5,8 @@
 //! - [`CountingAllocator`]: heap allocations per operation.
 //! - [`resident_kib`]: this process's resident memory.
 //! - [`report`]: the machine-readable line `cargo xtask bench` gathers into one table.
-//! - With the default `load` feature: [`presign`], [`copy`], [`bare_load`], [`load`] and
-//!   [`start_emulator`], for load against the emulator.
+//! - With the default `load` feature: [`presign`], [`copy`], [`bare_load`], [`load`],
+//!   [`start_emulator`] and [`block_on`], for load against the emulator.
 //!
 //! The first four need nothing but `std`, so the signer's benchmark uses them with
 //! `default-features = false` and its dev build stays free of the network stack.
@@ -30,6 +30,6 @@ mod report;
 
 pub use alloc::{CountingAllocator, allocations};
 #[cfg(feature = "load")]
-pub use load::{bare_load, copy, load, presign, send_once, start_emulator};
+pub use load::{bare_load, block_on, copy, load, presign, send_once, start_emulator};
 pub use measure::{Measured, median, resident_kib};
 pub use report::{REPORT_PREFIX, REPORT_VARIABLE, Row, report};

@@ -146,3 +146,13 @@ pub async fn start_emulator() -> RunningEmulator {
         .await
         .expect("the emulator starts")
 }
+
+/// Runs `future` to completion on a multi-threaded runtime with every driver enabled, as the benchmarks
+/// and endurance tests all do: one worker per CPU, shared by the load and the server under test.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(future)
+}

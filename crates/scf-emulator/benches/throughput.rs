@@ -11,7 +11,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bench_support::{Row, bare_load, copy, median, presign, report, send_once, start_emulator};
+use bench_support::{
+    Row, bare_load, block_on, copy, median, presign, report, send_once, start_emulator,
+};
 use bytes::Bytes;
 use http::{Request, Response};
 use http_body_util::{BodyExt, Full};
@@ -62,31 +64,43 @@ fn succeeded(body: &[u8]) -> bool {
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    block_on(async {
         let emulator = start_emulator().await;
         let addr = emulator.local_addr();
 
         // One running event to ask about, so every answer is a success.
-        let invoke = presign(addr, "Invoke", r#"{"FunctionName":"hello","InvocationType":"Event","ClientContext":"{\"scf_emulator\":{\"duration_ms\":3600000}}"}"#);
+        let invoke = presign(
+            addr,
+            "Invoke",
+            r#"{"FunctionName":"hello","InvocationType":"Event","ClientContext":"{\"scf_emulator\":{\"duration_ms\":3600000}}"}"#,
+        );
         let answer = send_once(addr, invoke).await;
         let answer: serde_json::Value = serde_json::from_slice(&answer).unwrap();
-        let id = answer["Response"]["Result"]["FunctionRequestId"].as_str().unwrap().to_owned();
-        let status = Arc::new(presign(addr, "GetAsyncEventStatus", &format!(r#"{{"InvokeRequestId":"{id}"}}"#)));
+        let id = answer["Response"]["Result"]["FunctionRequestId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let status = Arc::new(presign(
+            addr,
+            "GetAsyncEventStatus",
+            &format!(r#"{{"InvokeRequestId":"{id}"}}"#),
+        ));
 
         // The baseline answers what the emulator answers, byte for byte in size.
         let sample = send_once(addr, copy(&status)).await;
         let bare = bare_server(sample).await;
 
-        println!("scf-emulator benchmark: GetAsyncEventStatus with TC3 verification vs a bare hyper server");
+        println!(
+            "scf-emulator benchmark: GetAsyncEventStatus with TC3 verification vs a bare hyper server"
+        );
         println!(
             "bare server: reads the request, answers the emulator's answer as fixed bytes; median of {ROUNDS} alternating {} s runs",
             RUN.as_secs()
         );
-        println!("keep-alive HTTP/1.1, one request in flight per connection, {} ms warm-up per run", WARM_UP.as_millis());
+        println!(
+            "keep-alive HTTP/1.1, one request in flight per connection, {} ms warm-up per run",
+            WARM_UP.as_millis()
+        );
         println!();
         println!("| server | connections | requests/s | p50 | p99 | ratio to bare | target |");
         println!("|---|---:|---:|---:|---:|---:|---:|");
@@ -94,12 +108,39 @@ fn main() {
             let mut baselines = Vec::new();
             let mut emulated = Vec::new();
             for _ in 0..ROUNDS {
-                baselines.push(bare_load(bare, Arc::clone(&status), concurrency, WARM_UP, RUN, succeeded).await);
-                emulated.push(bare_load(addr, Arc::clone(&status), concurrency, WARM_UP, RUN, succeeded).await);
+                baselines.push(
+                    bare_load(
+                        bare,
+                        Arc::clone(&status),
+                        concurrency,
+                        WARM_UP,
+                        RUN,
+                        succeeded,
+                    )
+                    .await,
+                );
+                emulated.push(
+                    bare_load(
+                        addr,
+                        Arc::clone(&status),
+                        concurrency,
+                        WARM_UP,
+                        RUN,
+                        succeeded,
+                    )
+                    .await,
+                );
             }
             let baseline = median(baselines);
             let measured = median(emulated);
-            for (name, m, ratio) in [("bare hyper", &baseline, None), ("scf-emulator", &measured, Some(measured.per_second / baseline.per_second))] {
+            for (name, m, ratio) in [
+                ("bare hyper", &baseline, None),
+                (
+                    "scf-emulator",
+                    &measured,
+                    Some(measured.per_second / baseline.per_second),
+                ),
+            ] {
                 println!(
                     "| {name} | {concurrency} | {:.0} | {:.0} µs | {:.0} µs | {} | {} |",
                     m.per_second,
@@ -111,7 +152,9 @@ fn main() {
             }
             report(&Row {
                 area: "scf-emulator".into(),
-                measurement: format!("GetAsyncEventStatus throughput vs a bare hyper server, {concurrency} connection(s)"),
+                measurement: format!(
+                    "GetAsyncEventStatus throughput vs a bare hyper server, {concurrency} connection(s)"
+                ),
                 value: measured.describe(),
                 baseline: baseline.describe(),
                 ratio: format!("{:.2}", measured.per_second / baseline.per_second),

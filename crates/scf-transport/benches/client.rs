@@ -12,7 +12,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bench_support::{
-    CountingAllocator, Row, allocations, bare_load, load, median, presign, report, start_emulator,
+    CountingAllocator, Row, allocations, bare_load, block_on, load, median, presign, report,
+    start_emulator,
 };
 use bytes::Bytes;
 use http::{Request, Response};
@@ -50,14 +51,13 @@ fn answered(body: &[u8]) -> bool {
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    block_on(async {
         let emulator = start_emulator().await;
         let credentials = Credentials::new(DEMO_SECRET_ID, DEMO_SECRET_KEY).unwrap();
-        let transport = HyperTransportConfig { proxy: ProxyConfig::None, ..HyperTransportConfig::default() };
+        let transport = HyperTransportConfig {
+            proxy: ProxyConfig::None,
+            ..HyperTransportConfig::default()
+        };
         let builder = || {
             Client::builder()
                 .credentials(credentials.clone())
@@ -65,10 +65,18 @@ fn main() {
                 .region("ap-guangzhou")
                 .without_rate_limits()
         };
-        let client = builder().transport(HyperTransport::new(&transport).unwrap()).build().unwrap();
+        let client = builder()
+            .transport(HyperTransport::new(&transport).unwrap())
+            .build()
+            .unwrap();
         let mut invoke = InvokeRequest::event("hello");
         invoke.client_context = Some(r#"{"scf_emulator":{"duration_ms":3600000}}"#.into());
-        let id = client.call(&invoke).await.unwrap().result.function_request_id;
+        let id = client
+            .call(&invoke)
+            .await
+            .unwrap()
+            .result
+            .function_request_id;
         let status = GetAsyncEventStatusRequest::new(id.clone());
         let presigned = Arc::new(presign(
             emulator.local_addr(),
@@ -76,26 +84,47 @@ fn main() {
             &format!(r#"{{"InvokeRequestId":"{id}"}}"#),
         ));
 
-        println!("scf-transport benchmark: GetAsyncEventStatus to the emulator, this client vs a bare hyper client");
-        println!("bare client: the same pre-signed request bytes; median of {ROUNDS} alternating {} s runs", RUN.as_secs());
+        println!(
+            "scf-transport benchmark: GetAsyncEventStatus to the emulator, this client vs a bare hyper client"
+        );
+        println!(
+            "bare client: the same pre-signed request bytes; median of {ROUNDS} alternating {} s runs",
+            RUN.as_secs()
+        );
         println!();
         println!("| sender | concurrency | requests/s | p50 | p99 | ratio to bare | target |");
         println!("|---|---:|---:|---:|---:|---:|---:|");
         for concurrency in [1, 64] {
             let (mut baselines, mut ours) = (Vec::new(), Vec::new());
             for _ in 0..ROUNDS {
-                baselines.push(bare_load(emulator.local_addr(), Arc::clone(&presigned), concurrency, WARM_UP, RUN, answered).await);
+                baselines.push(
+                    bare_load(
+                        emulator.local_addr(),
+                        Arc::clone(&presigned),
+                        concurrency,
+                        WARM_UP,
+                        RUN,
+                        answered,
+                    )
+                    .await,
+                );
                 let (client, status) = (client.clone(), status.clone());
-                ours.push(load(concurrency, WARM_UP, RUN, move || {
-                    let (client, status) = (client.clone(), status.clone());
-                    async move {
-                        client.call(&status).await.unwrap();
-                    }
-                }).await);
+                ours.push(
+                    load(concurrency, WARM_UP, RUN, move || {
+                        let (client, status) = (client.clone(), status.clone());
+                        async move {
+                            client.call(&status).await.unwrap();
+                        }
+                    })
+                    .await,
+                );
             }
             let (baseline, measured) = (median(baselines), median(ours));
             let ratio = measured.per_second / baseline.per_second;
-            for (name, m, ratio, target) in [("bare hyper", &baseline, 1.0, "-"), ("scf-transport", &measured, ratio, "≥ 0.90")] {
+            for (name, m, ratio, target) in [
+                ("bare hyper", &baseline, 1.0, "-"),
+                ("scf-transport", &measured, ratio, "≥ 0.90"),
+            ] {
                 println!(
                     "| {name} | {concurrency} | {:.0} | {:.0} µs | {:.0} µs | {ratio:.2} | {target} |",
                     m.per_second,
@@ -105,7 +134,9 @@ fn main() {
             }
             report(&Row {
                 area: "scf-transport".into(),
-                measurement: format!("GetAsyncEventStatus through the client vs bare hyper with the same pre-signed bytes, concurrency {concurrency}"),
+                measurement: format!(
+                    "GetAsyncEventStatus through the client vs bare hyper with the same pre-signed bytes, concurrency {concurrency}"
+                ),
                 value: measured.describe(),
                 baseline: baseline.describe(),
                 ratio: format!("{ratio:.2}"),
@@ -118,7 +149,11 @@ fn main() {
         *recorded.method_mut() = presigned.method().clone();
         *recorded.uri_mut() = presigned.uri().clone();
         *recorded.headers_mut() = presigned.headers().clone();
-        let answer = HyperTransport::new(&transport).unwrap().send(recorded).await.unwrap();
+        let answer = HyperTransport::new(&transport)
+            .unwrap()
+            .send(recorded)
+            .await
+            .unwrap();
         let offline = builder().transport(Recorded(answer)).build().unwrap();
         offline.call(&status).await.unwrap();
         const CALLS: u64 = 10_000;
@@ -128,10 +163,14 @@ fn main() {
         }
         let per_call = (allocations() - before) as f64 / CALLS as f64;
         println!();
-        println!("heap allocations per client call (sign, headers, send, parse; network excluded): {per_call:.1}");
+        println!(
+            "heap allocations per client call (sign, headers, send, parse; network excluded): {per_call:.1}"
+        );
         report(&Row {
             area: "scf-transport".into(),
-            measurement: "heap allocations per client call (signing, headers, parsing; the network excluded)".into(),
+            measurement:
+                "heap allocations per client call (signing, headers, parsing; the network excluded)"
+                    .into(),
             value: format!("{per_call:.1}"),
             ..Row::default()
         });

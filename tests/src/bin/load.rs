@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bench_support::resident_kib;
-use bench_support::{copy, presign, send_once};
+use bench_support::{block_on, copy, presign, send_once};
 use http_body_util::BodyExt;
 use hyper_util::rt::TokioIo;
 use scf_emulator::{Config, Emulator};
@@ -37,11 +37,7 @@ fn outcome(body: &[u8]) -> String {
 }
 
 fn main() -> ExitCode {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(load())
+    block_on(load())
 }
 
 async fn load() -> ExitCode {

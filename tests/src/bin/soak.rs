@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bench_support::resident_kib;
+use bench_support::{block_on, resident_kib};
 use scf::{Client, Endpoint, RetryPolicy, Timeouts, WaitOptions};
 use scf_emulator::{Config, DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator, Fault, FaultRule};
 
@@ -86,11 +86,7 @@ fn faults() -> Vec<FaultRule> {
 }
 
 fn main() -> ExitCode {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(soak())
+    block_on(soak())
 }
 
 async fn soak() -> ExitCode {
