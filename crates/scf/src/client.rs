@@ -70,13 +70,18 @@ impl Client {
     /// `Invoke`, synchronous or `Event` as the request says. Never retried once it may have arrived.
     pub async fn invoke(&self, request: &InvokeRequest) -> Result<InvokeResponse, Error> {
         let mut request = request.clone();
-        if request.namespace.is_none() {
-            request.namespace.clone_from(&self.namespace);
-        }
+        self.default_namespace(&mut request.namespace);
         self.transport
             .call(&request)
             .await
             .map_err(|e| Error::new(e, None))
+    }
+
+    /// The client's namespace, where a request names none.
+    fn default_namespace(&self, namespace: &mut Option<String>) {
+        if namespace.is_none() {
+            namespace.clone_from(&self.namespace);
+        }
     }
 
     /// Starts `function` asynchronously with `client_context` as its event and returns the InvokeRequestId.
@@ -96,9 +101,7 @@ impl Client {
         request: &ListAsyncEventsRequest,
     ) -> Result<ListAsyncEventsResponse, Error> {
         let mut request = request.clone();
-        if request.namespace.is_none() {
-            request.namespace.clone_from(&self.namespace);
-        }
+        self.default_namespace(&mut request.namespace);
         self.transport
             .call(&request)
             .await

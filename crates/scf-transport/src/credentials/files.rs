@@ -15,12 +15,34 @@ pub(crate) struct Profile {
     pub(crate) role_arn: Option<String>,
 }
 
+/// Where both file providers look and which profile they read: the one set on the provider, else
+/// `TENCENTCLOUD_PROFILE`, else `default`.
+struct ProfileChoice {
+    environment: Box<dyn Environment>,
+    profile: Option<String>,
+}
+
+impl ProfileChoice {
+    fn new(environment: impl Environment) -> Self {
+        Self {
+            environment: Box::new(environment),
+            profile: None,
+        }
+    }
+
+    /// The profile the user chose, if any.
+    fn chosen(&self) -> Option<String> {
+        self.profile
+            .clone()
+            .or_else(|| self.environment.var("TENCENTCLOUD_PROFILE"))
+    }
+}
+
 /// The official credentials file: `TENCENTCLOUD_CREDENTIALS_FILE`, else `~/.tencentcloud/credentials`, else
 /// `/etc/tencentcloud/credentials`. INI, one section per profile (`default` unless chosen, for example with
 /// `TENCENTCLOUD_PROFILE`), keys `secret_id`, `secret_key`, and optionally `token`, `region`, `role_arn`.
 pub struct ProfileFileProvider {
-    environment: Box<dyn Environment>,
-    profile: Option<String>,
+    choice: ProfileChoice,
 }
 
 impl ProfileFileProvider {
@@ -32,19 +54,18 @@ impl ProfileFileProvider {
     /// Reads files as `environment` locates them.
     pub fn with_environment(environment: impl Environment) -> Self {
         Self {
-            environment: Box::new(environment),
-            profile: None,
+            choice: ProfileChoice::new(environment),
         }
     }
 
     /// Uses profile `name` whatever the environment says.
     pub fn profile(mut self, name: impl Into<String>) -> Self {
-        self.profile = Some(name.into());
+        self.choice.profile = Some(name.into());
         self
     }
 
     fn path(&self) -> Result<PathBuf, CredentialsError> {
-        if let Some(path) = self.environment.var("TENCENTCLOUD_CREDENTIALS_FILE") {
+        if let Some(path) = self.choice.environment.var("TENCENTCLOUD_CREDENTIALS_FILE") {
             if path.is_empty() {
                 return Err(CredentialsError::new(
                     "profile file: TENCENTCLOUD_CREDENTIALS_FILE is set but empty",
@@ -53,10 +74,12 @@ impl ProfileFileProvider {
             return Ok(PathBuf::from(path));
         }
         let home = self
+            .choice
             .environment
             .home_dir()
             .map(|home| home.join(".tencentcloud").join("credentials"));
         let system = self
+            .choice
             .environment
             .system_path("/etc/tencentcloud/credentials");
         home.into_iter()
@@ -71,10 +94,7 @@ impl ProfileFileProvider {
 
     pub(crate) fn read(&self) -> Result<Profile, CredentialsError> {
         let path = self.path()?;
-        let explicit = self
-            .profile
-            .clone()
-            .or_else(|| self.environment.var("TENCENTCLOUD_PROFILE"));
+        let explicit = self.choice.chosen();
         let name = explicit.clone().unwrap_or_else(|| "default".to_owned());
         let source = format!("profile file {} [{name}]", path.display());
         let text = std::fs::read_to_string(&path)
@@ -135,8 +155,7 @@ impl ProvideCredentials for ProfileFileProvider {
 /// tccli's profiles: `~/.tccli/<profile>.credential`, JSON with `secretId`, `secretKey` and optionally
 /// `token`, so users of the official CLI need nothing new.
 pub struct TccliProvider {
-    environment: Box<dyn Environment>,
-    profile: Option<String>,
+    choice: ProfileChoice,
 }
 
 #[derive(Deserialize)]
@@ -157,24 +176,19 @@ impl TccliProvider {
     /// Reads files as `environment` locates them.
     pub fn with_environment(environment: impl Environment) -> Self {
         Self {
-            environment: Box::new(environment),
-            profile: None,
+            choice: ProfileChoice::new(environment),
         }
     }
 
     /// Uses profile `name`.
     pub fn profile(mut self, name: impl Into<String>) -> Self {
-        self.profile = Some(name.into());
+        self.choice.profile = Some(name.into());
         self
     }
 
     pub(crate) fn read(&self) -> Result<Credentials, CredentialsError> {
-        let name = self
-            .profile
-            .clone()
-            .or_else(|| self.environment.var("TENCENTCLOUD_PROFILE"))
-            .unwrap_or_else(|| "default".to_owned());
-        let Some(home) = self.environment.home_dir() else {
+        let name = self.choice.chosen().unwrap_or_else(|| "default".to_owned());
+        let Some(home) = self.choice.environment.home_dir() else {
             return Err(CredentialsError::not_configured("tccli: no home directory"));
         };
         let path = home.join(".tccli").join(format!("{name}.credential"));
