@@ -34,6 +34,7 @@ mod invoke;
 mod list_async_events;
 mod nullable;
 mod status;
+mod success;
 mod terminate_async_event;
 
 pub use action::{Action, ActionMetadata, SERVICE, VERSION};

@@ -239,9 +239,12 @@ impl Client {
                 );
                 tokio::time::sleep(wait).await;
             }
-            let credentials = inner.credentials.credentials().await.map_err(|e| {
-                Error::new(ErrorKind::Credentials, action, e.to_string()).finish(attempt, false)
-            })?;
+            let credentials = match inner.credentials.ready_credentials() {
+                Some(credentials) => credentials,
+                None => inner.credentials.credentials().await.map_err(|e| {
+                    Error::new(ErrorKind::Credentials, action, e.to_string()).finish(attempt, false)
+                })?,
+            };
             let request = self.sign(metadata, target, &body, &credentials)?;
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
@@ -363,16 +366,22 @@ impl Client {
             );
         }
         for (name, value) in output.headers() {
-            let mut value = header_value(value).map_err(&invalid)?;
             let name = match name {
-                tc3_signer::AUTHORIZATION => AUTHORIZATION,
+                // Moved in below rather than copied.
+                tc3_signer::AUTHORIZATION => continue,
                 tc3_signer::X_TC_TIMESTAMP => X_TC_TIMESTAMP.clone(),
                 tc3_signer::X_TC_TOKEN => X_TC_TOKEN.clone(),
                 _ => X_TC_CONTENT_SHA256.clone(),
             };
-            value.set_sensitive(name == AUTHORIZATION || name == X_TC_TOKEN);
+            let mut value = header_value(value).map_err(&invalid)?;
+            value.set_sensitive(name == X_TC_TOKEN);
             headers.insert(name, value);
         }
+        let mut authorization =
+            HeaderValue::from_maybe_shared(Bytes::from(output.into_authorization()))
+                .map_err(|_| invalid("the Authorization cannot be sent in a header".to_owned()))?;
+        authorization.set_sensitive(true);
+        headers.insert(AUTHORIZATION, authorization);
         debug_assert!(headers.contains_key(AUTHORIZATION));
         tracing::trace!(headers = %redact::headers(request.headers()), body = %redact::snippet(body), "request");
         Ok(request)
@@ -384,15 +393,10 @@ impl Client {
 #[allow(clippy::ptr_arg)]
 fn static_header_value(text: &Cow<'static, str>) -> Result<HeaderValue, String> {
     match text {
-        // The same check `from_static` makes, so it cannot panic.
-        Cow::Borrowed(text)
-            if text
-                .bytes()
-                .all(|b| b == b'\t' || (0x20..0x7f).contains(&b)) =>
-        {
-            Ok(HeaderValue::from_static(text))
-        }
-        _ => header_value(text),
+        // Checked once, as it is shared rather than copied.
+        Cow::Borrowed(text) => HeaderValue::from_maybe_shared(Bytes::from_static(text.as_bytes()))
+            .map_err(|_| format!("{text:?} cannot be sent in a header")),
+        Cow::Owned(text) => header_value(text),
     }
 }
 

@@ -77,6 +77,26 @@ async fn generic_actions_take_any_json_and_return_any_json() {
 }
 
 #[tokio::test]
+async fn action_names_and_versions_that_cannot_be_headers_are_refused_before_sending() {
+    let emulator = common::emulator().await;
+    let client = common::builder(&emulator).build().unwrap();
+    let borrowed = ActionMetadata::new_static("scf", "2018-04-16", "List\nEvents", true, None);
+    let mut owned = ActionMetadata::new_static("scf", "2018-04-16", "ListAsyncEvents", true, None);
+    owned.version = format!("2018-04-16{}", '\u{7f}').into();
+    for metadata in [borrowed, owned] {
+        let refused = client
+            .call_action::<serde_json::Value, _>(&metadata, &serde_json::json!({}))
+            .await
+            .unwrap_err();
+        assert_eq!(refused.kind(), ErrorKind::InvalidRequest, "{refused}");
+        assert!(
+            refused.to_string().contains("cannot be sent in a header"),
+            "{refused}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn headers_follow_the_protocol_and_each_attempt_is_signed_afresh() {
     let emulator = common::emulator().await;
     let recording = common::Recording {

@@ -316,7 +316,15 @@ async fn cvm_role_refreshes_before_expiry_and_shares_one_refresh() {
     // Credentials valid for 200 s are inside the 300 s refresh window, so every call refreshes.
     let server = stub(role_answer(200, Arc::clone(&fetches), usize::MAX)).await;
     let provider = CvmRoleProvider::with_endpoint(&server.url).unwrap();
+    assert!(
+        provider.ready_credentials().is_none(),
+        "nothing fetched yet"
+    );
     assert_eq!(id_of(&provider).await, "AKIDcvm0");
+    assert!(
+        provider.ready_credentials().is_none(),
+        "inside the refresh window the client must go through a refresh"
+    );
     assert_eq!(
         id_of(&provider).await,
         "AKIDcvm1",
@@ -333,6 +341,11 @@ async fn cvm_role_refreshes_before_expiry_and_shares_one_refresh() {
     }
     let ids = callers.join_all().await;
     assert!(ids.iter().all(|id| id == "AKIDcvm0"));
+    // Fresh credentials are handed out without a future, and without fetching again.
+    let ready = provider
+        .ready_credentials()
+        .expect("fresh credentials are at hand");
+    assert_eq!(ready.secret_id(), "AKIDcvm0");
     assert_eq!(
         fetches.load(Ordering::SeqCst),
         1,
@@ -481,9 +494,13 @@ async fn the_default_chain_takes_the_first_source_set_up_and_explains_when_none_
         .with_var("TENCENTCLOUD_SECRETID", "AKIDscf")
         .with_var("TENCENTCLOUD_SECRETKEY", "scf-key")
         .with_var("TENCENTCLOUD_SESSIONTOKEN", "scf-token");
+    let chain = DefaultChain::with_environment(env).metadata_endpoint(&metadata.url);
+    assert!(chain.ready_credentials().is_none(), "no source chosen yet");
+    assert_eq!(id_of(&chain).await, "AKIDscf");
     assert_eq!(
-        id_of(&DefaultChain::with_environment(env).metadata_endpoint(&metadata.url)).await,
-        "AKIDscf"
+        chain.ready_credentials().map(|c| c.secret_id().to_owned()),
+        Some("AKIDscf".to_owned()),
+        "the chosen fixed source answers without a future"
     );
 
     let both = nowhere()

@@ -125,6 +125,12 @@ impl SigningOutput {
         &self.authorization
     }
 
+    /// The `Authorization` header value, handed over so a caller can send it without a copy.
+    /// Take the other [`headers`](Self::headers) first.
+    pub fn into_authorization(self) -> String {
+        self.authorization
+    }
+
     /// The 64 lower-case hex digits of the signature.
     pub fn signature(&self) -> &str {
         &self.authorization[self.authorization.len() - 64..]

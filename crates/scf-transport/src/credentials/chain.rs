@@ -143,6 +143,10 @@ impl ProvideCredentials for DefaultChain {
             provider.credentials().await
         })
     }
+
+    fn ready_credentials(&self) -> Option<Credentials> {
+        self.chosen.get()?.ready_credentials()
+    }
 }
 
 impl std::fmt::Debug for DefaultChain {

@@ -148,6 +148,10 @@ impl ProvideCredentials for CvmRoleProvider {
     fn credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
         Box::pin(self.inner.credentials())
     }
+
+    fn ready_credentials(&self) -> Option<Credentials> {
+        self.inner.ready()
+    }
 }
 
 impl std::fmt::Debug for CvmRoleProvider {

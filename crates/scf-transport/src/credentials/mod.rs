@@ -44,12 +44,23 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait ProvideCredentials: Send + Sync + 'static {
     /// Current credentials.
     fn credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>>;
+
+    /// The credentials, when they are at hand without waiting or refreshing. A client asks this first
+    /// and awaits [`credentials`](Self::credentials) only on `None`, which spares a boxed future per
+    /// attempt for fixed keys. The default is `None`.
+    fn ready_credentials(&self) -> Option<Credentials> {
+        None
+    }
 }
 
 /// Fixed credentials.
 impl ProvideCredentials for Credentials {
     fn credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
         Box::pin(std::future::ready(Ok(self.clone())))
+    }
+
+    fn ready_credentials(&self) -> Option<Credentials> {
+        Some(self.clone())
     }
 }
 
@@ -60,6 +71,10 @@ pub struct StaticProvider(pub Credentials);
 impl ProvideCredentials for StaticProvider {
     fn credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
         self.0.credentials()
+    }
+
+    fn ready_credentials(&self) -> Option<Credentials> {
+        Some(self.0.clone())
     }
 }
 

@@ -47,6 +47,14 @@ impl<F: Fetch> Refreshing<F> {
         }
     }
 
+    /// The current credentials, if they are outside the refresh window and no refresh holds the lock.
+    pub(crate) fn ready(&self) -> Option<Credentials> {
+        let state = self.state.try_lock().ok()?;
+        let current = state.current.as_ref()?;
+        let fresh = unix_now().saturating_add(self.refresh_before) < current.expires_at;
+        fresh.then(|| current.credentials.clone())
+    }
+
     pub(crate) async fn credentials(&self) -> Result<Credentials, CredentialsError> {
         // Holding the lock across the fetch makes concurrent callers wait for one refresh, not start theirs.
         let mut state = self.state.lock().await;

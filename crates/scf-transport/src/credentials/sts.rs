@@ -198,6 +198,10 @@ impl ProvideCredentials for AssumeRoleProvider {
     fn credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
         Box::pin(self.inner.credentials())
     }
+
+    fn ready_credentials(&self) -> Option<Credentials> {
+        self.inner.ready()
+    }
 }
 
 #[derive(Serialize)]
@@ -341,5 +345,9 @@ impl Fetch for WebIdentityFetch {
 impl ProvideCredentials for WebIdentityProvider {
     fn credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
         Box::pin(self.inner.credentials())
+    }
+
+    fn ready_credentials(&self) -> Option<Credentials> {
+        self.inner.ready()
     }
 }
