@@ -5,7 +5,7 @@
 //! - [`CountingAllocator`]: heap allocations per operation.
 //! - [`resident_kib`]: this process's resident memory.
 //! - [`report`]: the machine-readable line `cargo xtask bench` gathers into one table.
-//! - With the default `load` feature: [`presign`], [`copy`], [`bare_load`], [`load`],
+//! - With the default `load` feature: [`presign`], [`copy`], [`bare_load`], [`dedicated_load`], [`load`],
 //!   [`start_emulator`] and [`block_on`], for load against the emulator.
 //!
 //! The first four need nothing but `std`, so the signer's benchmark uses them with
@@ -30,6 +30,8 @@ mod report;
 
 pub use alloc::{CountingAllocator, allocations};
 #[cfg(feature = "load")]
-pub use load::{bare_load, block_on, copy, load, presign, send_once, start_emulator};
+pub use load::{
+    bare_load, block_on, copy, dedicated_load, load, presign, send_once, start_emulator,
+};
 pub use measure::{Measured, median, resident_kib};
 pub use report::{REPORT_PREFIX, REPORT_VARIABLE, Row, report};

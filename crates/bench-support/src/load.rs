@@ -76,19 +76,42 @@ pub async fn bare_load(
     run: Duration,
     check: fn(&[u8]) -> bool,
 ) -> Measured {
+    dedicated_load(
+        addr,
+        concurrency,
+        warm_up,
+        run,
+        move || copy(&template),
+        check,
+    )
+    .await
+}
+
+/// `concurrency` keep-alive connections, one per task, each sending what `make` builds back to back for
+/// `warm_up + run`; building counts towards each latency. Every answer must be a 200 whose body passes
+/// `check`. The loop of [`bare_load`], for senders that do some work of their own per request.
+pub async fn dedicated_load<M, C>(
+    addr: SocketAddr,
+    concurrency: usize,
+    warm_up: Duration,
+    run: Duration,
+    make: M,
+    check: C,
+) -> Measured
+where
+    M: Fn() -> Request<Full<Bytes>> + Clone + Send + 'static,
+    C: Fn(&[u8]) -> bool + Clone + Send + 'static,
+{
     let start = Instant::now();
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..concurrency {
-        let template = Arc::clone(&template);
+        let (make, check) = (make.clone(), check.clone());
         workers.spawn(async move {
             let mut sender = connect(addr).await;
             let mut latencies = Vec::new();
             while start.elapsed() < warm_up + run {
                 let sent = Instant::now();
-                let response = sender
-                    .send_request(copy(&template))
-                    .await
-                    .expect("an answer");
+                let response = sender.send_request(make()).await.expect("an answer");
                 assert_eq!(response.status(), 200);
                 let body = response
                     .into_body()
