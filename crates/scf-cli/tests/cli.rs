@@ -212,6 +212,66 @@ fn wait_outcomes_have_distinct_exit_codes() {
     assert!(stderr.contains("started async event") && stdout.contains("FINISHED"));
 }
 
+/// On a terminal, `scf wait` keeps one live line: a spinner redrawn in place with `\r` at each poll, ended
+/// by a newline once the event settles, so the JSON that follows starts on a line of its own. `script`
+/// (util-linux, part of every Debian system) gives the command a pseudo-terminal.
+#[cfg(target_os = "linux")]
+#[test]
+fn wait_on_a_terminal_redraws_one_live_line() {
+    let id = invoke_async(r#"{"scf_emulator": {"duration_ms": 400}}"#);
+    let quote = |arg: &str| format!("'{}'", arg.replace('\'', r"'\''"));
+    let fixture = fixture();
+    let command = [
+        env!("CARGO_BIN_EXE_scf"),
+        "--endpoint",
+        &fixture.emulator.url(),
+        "wait",
+        "--invoke-request-id",
+        &id,
+        "--min-delay-ms",
+        "50",
+        "--max-delay-ms",
+        "100",
+    ]
+    .map(quote)
+    .join(" ");
+    let (output, terminal, _) = run(Command::new("script")
+        .args([
+            "--quiet",
+            "--return",
+            "--flush",
+            "--command",
+            &command,
+            "/dev/null",
+        ])
+        .env_clear()
+        .env("HOME", &fixture.home)
+        .env("TENCENTCLOUD_SECRET_ID", DEMO_SECRET_ID)
+        .env("TENCENTCLOUD_SECRET_KEY", DEMO_SECRET_KEY));
+    assert_eq!(code(&output), 0, "{terminal}");
+    let redraws = terminal.matches('\r').count();
+    let live_lines = terminal
+        .split('\r')
+        .filter(|line| line.contains("polls"))
+        .count();
+    assert!(
+        live_lines >= 2 && redraws >= live_lines,
+        "one line redrawn at each poll: {terminal:?}"
+    );
+    assert!(
+        !terminal.contains("waiting for"),
+        "no plain progress lines on a terminal: {terminal:?}"
+    );
+    let settled = terminal
+        .find("FINISHED")
+        .expect("the final status is shown");
+    let json = terminal.find('{').expect("the result follows");
+    assert!(
+        settled < json && terminal[settled..json].contains('\n'),
+        "the live line ends before the result: {terminal:?}"
+    );
+}
+
 #[test]
 fn network_credential_and_usage_errors() {
     let (output, _, stderr) = run(scf(&[
