@@ -314,16 +314,16 @@ impl Backend {
                     })
             })
             .collect();
-        // Running events have no end yet, so they sort as ending after every finished one.
-        let key = |(event, view): &(&Event, crate::store::View)| {
+        // Running events have no end yet, so they sort as ending after every finished one. The id breaks
+        // ties; it is borrowed from the store, so sorting thousands of events copies none of them.
+        matches.sort_by_cached_key(|&(event, ref view)| {
             let time = if by_end {
                 view.ended.unwrap_or(u64::MAX)
             } else {
                 event.started
             };
-            (time, event.id.clone())
-        };
-        matches.sort_by_cached_key(key);
+            (time, event.id.as_str())
+        });
         if descending {
             matches.reverse();
         }
