@@ -107,29 +107,20 @@ fn main() {
         for concurrency in [1, 64] {
             let mut baselines = Vec::new();
             let mut emulated = Vec::new();
+            // The same requests and load against either server.
+            let against = |server| {
+                bare_load(
+                    server,
+                    Arc::clone(&status),
+                    concurrency,
+                    WARM_UP,
+                    RUN,
+                    succeeded,
+                )
+            };
             for _ in 0..ROUNDS {
-                baselines.push(
-                    bare_load(
-                        bare,
-                        Arc::clone(&status),
-                        concurrency,
-                        WARM_UP,
-                        RUN,
-                        succeeded,
-                    )
-                    .await,
-                );
-                emulated.push(
-                    bare_load(
-                        addr,
-                        Arc::clone(&status),
-                        concurrency,
-                        WARM_UP,
-                        RUN,
-                        succeeded,
-                    )
-                    .await,
-                );
+                baselines.push(against(bare).await);
+                emulated.push(against(addr).await);
             }
             let baseline = median(baselines);
             let measured = median(emulated);

@@ -382,7 +382,6 @@ impl Client {
                 .map_err(|_| invalid("the Authorization cannot be sent in a header".to_owned()))?;
         authorization.set_sensitive(true);
         headers.insert(AUTHORIZATION, authorization);
-        debug_assert!(headers.contains_key(AUTHORIZATION));
         tracing::trace!(headers = %redact::headers(request.headers()), body = %redact::snippet(body), "request");
         Ok(request)
     }

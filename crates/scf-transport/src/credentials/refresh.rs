@@ -51,8 +51,13 @@ impl<F: Fetch> Refreshing<F> {
     pub(crate) fn ready(&self) -> Option<Credentials> {
         let state = self.state.try_lock().ok()?;
         let current = state.current.as_ref()?;
-        let fresh = unix_now().saturating_add(self.refresh_before) < current.expires_at;
-        fresh.then(|| current.credentials.clone())
+        self.fresh(current, unix_now())
+            .then(|| current.credentials.clone())
+    }
+
+    /// Whether `current` is still outside the refresh window at `now` (Unix seconds).
+    fn fresh(&self, current: &Expiring, now: u64) -> bool {
+        now.saturating_add(self.refresh_before) < current.expires_at
     }
 
     pub(crate) async fn credentials(&self) -> Result<Credentials, CredentialsError> {
@@ -60,7 +65,7 @@ impl<F: Fetch> Refreshing<F> {
         let mut state = self.state.lock().await;
         let now = unix_now();
         if let Some(current) = &state.current {
-            let fresh = now.saturating_add(self.refresh_before) < current.expires_at;
+            let fresh = self.fresh(current, now);
             let quiet = state
                 .quiet_until
                 .is_some_and(|until| Instant::now() < until);
