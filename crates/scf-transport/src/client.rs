@@ -14,13 +14,14 @@ use serde::de::DeserializeOwned;
 use tc3_signer::{Credentials, SignablePayload, SignableRequest, SigningParams};
 use tracing::Instrument;
 
-use crate::credentials::ProvideCredentials;
+use crate::credentials::{DefaultChain, ProvideCredentials};
 use crate::endpoint::{Endpoint, Target};
 use crate::error::{Error, ErrorKind};
 use crate::rate_limit::RateLimiter;
 use crate::redact;
 use crate::retry::{RetryBudget, RetryPolicy};
 use crate::skew::ClockSkew;
+use crate::time::{Clock, SharedClock, SystemClock};
 use crate::transport::{
     HyperTransport, HyperTransportConfig, ProxyConfig, Transport, TransportErrorKind,
 };
@@ -87,7 +88,8 @@ pub struct Client {
 
 struct Inner {
     transport: Arc<dyn Transport>,
-    credentials: Arc<dyn ProvideCredentials>,
+    /// Where signing keys come from; `None` sends `Authorization: SKIP` unsigned.
+    credentials: Option<Arc<dyn ProvideCredentials>>,
     endpoint: Endpoint,
     region: Option<String>,
     /// The region as sent in `X-TC-Region`, checked once when the client is built.
@@ -118,6 +120,8 @@ pub struct ClientBuilder {
     transport: Option<Arc<dyn Transport>>,
     transport_config: HyperTransportConfig,
     credentials: Option<Arc<dyn ProvideCredentials>>,
+    unsigned: bool,
+    clock: SharedClock,
     endpoint: Endpoint,
     region: Option<String>,
     language: Option<Language>,
@@ -134,6 +138,8 @@ impl Client {
             transport: None,
             transport_config: HyperTransportConfig::default(),
             credentials: None,
+            unsigned: false,
+            clock: Arc::new(SystemClock),
             endpoint: Endpoint::Default,
             region: None,
             language: None,
@@ -239,13 +245,17 @@ impl Client {
                 );
                 tokio::time::sleep(wait).await;
             }
-            let credentials = match inner.credentials.ready_credentials() {
-                Some(credentials) => credentials,
-                None => inner.credentials.credentials().await.map_err(|e| {
-                    Error::new(ErrorKind::Credentials, action, e.to_string()).finish(attempt, false)
-                })?,
+            let credentials = match &inner.credentials {
+                None => None,
+                Some(provider) => Some(match provider.ready_credentials() {
+                    Some(credentials) => credentials,
+                    None => provider.credentials().await.map_err(|e| {
+                        Error::new(ErrorKind::Credentials, action, e.to_string())
+                            .finish(attempt, false)
+                    })?,
+                }),
             };
-            let request = self.sign(metadata, target, &body, &credentials)?;
+            let request = self.sign(metadata, target, &body, credentials.as_ref())?;
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
                 return Err(operation_timeout(action, attempt - 1));
@@ -319,21 +329,11 @@ impl Client {
         metadata: &ActionMetadata,
         target: &Target,
         body: &Bytes,
-        credentials: &Credentials,
+        credentials: Option<&Credentials>,
     ) -> Result<Request<Bytes>, Error> {
         let action = metadata.action.as_ref();
         let invalid = |detail: String| Error::new(ErrorKind::InvalidRequest, action, detail);
-        let signed_headers = [
-            ("content-type", "application/json"),
-            ("host", target.host.as_str()),
-        ];
-        let signable = SignableRequest::new("POST", &signed_headers, SignablePayload::Bytes(body));
         let timestamp = self.inner.skew.now();
-        let output = tc3_signer::sign(
-            &signable,
-            &SigningParams::new(credentials, &metadata.service, timestamp),
-        )
-        .map_err(|e| invalid(e.to_string()))?;
 
         let mut request = Request::new(body.clone());
         *request.method_mut() = http::Method::POST;
@@ -365,6 +365,25 @@ impl Client {
                 HeaderValue::from_static(language.as_str()),
             );
         }
+        let Some(credentials) = credentials else {
+            // The few actions that take no credentials still want a timestamp, and `SKIP` in place of a
+            // signature.
+            headers.insert(X_TC_TIMESTAMP.clone(), HeaderValue::from(timestamp));
+            headers.insert(AUTHORIZATION, HeaderValue::from_static("SKIP"));
+            tracing::trace!(headers = %redact::headers(request.headers()), body = %redact::snippet(body), "request");
+            return Ok(request);
+        };
+
+        let signed_headers = [
+            ("content-type", "application/json"),
+            ("host", target.host.as_str()),
+        ];
+        let signable = SignableRequest::new("POST", &signed_headers, SignablePayload::Bytes(body));
+        let output = tc3_signer::sign(
+            &signable,
+            &SigningParams::new(credentials, &metadata.service, timestamp),
+        )
+        .map_err(|e| invalid(e.to_string()))?;
         for (name, value) in output.headers() {
             let name = match name {
                 // Moved in below rather than copied.
@@ -536,6 +555,25 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends requests unsigned, with `Authorization: SKIP`, for the few actions that take no credentials
+    /// (STS `AssumeRoleWithWebIdentity`, whose proof of identity is in its parameters).
+    pub fn without_signing(mut self) -> Self {
+        self.unsigned = true;
+        self
+    }
+
+    /// The wall clock that timestamps requests; [`SystemClock`] by default. Waits and timeouts run on
+    /// tokio's clock, so a test on a paused runtime with a [`TokioClock`](crate::time::TokioClock) moves both.
+    pub fn clock(self, clock: impl Clock) -> Self {
+        self.clock_arc(Arc::new(clock))
+    }
+
+    /// Shares an existing wall clock.
+    pub fn clock_arc(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
+        self
+    }
+
     /// Where requests go.
     pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
         self.endpoint = endpoint;
@@ -609,13 +647,11 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let invalid =
             |detail: String| Error::new(ErrorKind::InvalidRequest, "building the client", detail);
-        let credentials = self.credentials.ok_or_else(|| {
-            Error::new(
-                ErrorKind::Credentials,
-                "building the client",
-                "no credentials provider was given",
-            )
-        })?;
+        let credentials: Option<Arc<dyn ProvideCredentials>> = match self.credentials {
+            _ if self.unsigned => None,
+            Some(provider) => Some(provider),
+            None => Some(Arc::new(DefaultChain::new())),
+        };
         let region_header = match &self.region {
             Some(region) => Some(header_value(region).map_err(invalid)?),
             None => None,
@@ -640,7 +676,7 @@ impl ClientBuilder {
                 budget: RetryBudget::new(self.retry.budget_capacity),
                 retry: self.retry,
                 limiter,
-                skew: ClockSkew::default(),
+                skew: ClockSkew::new(self.clock),
                 targets: std::sync::RwLock::default(),
             }),
         })

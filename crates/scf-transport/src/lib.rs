@@ -49,6 +49,7 @@ mod rate_limit;
 pub mod redact;
 mod retry;
 mod skew;
+pub mod time;
 mod tls;
 mod transport;
 
