@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, CONTENT_TYPE, DATE, HOST, USER_AGENT};
@@ -12,11 +12,13 @@ use scf_model::{Action, ActionMetadata, ErrorClass, ResponseError, parse_respons
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tc3_signer::{Credentials, SignablePayload, SignableRequest, SigningParams};
+use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::credentials::{DefaultChain, ProvideCredentials};
 use crate::endpoint::{Endpoint, Target};
 use crate::error::{Error, ErrorKind};
+use crate::policy::{self, Next, Outcome, Progress};
 use crate::rate_limit::RateLimiter;
 use crate::redact;
 use crate::retry::{RetryBudget, RetryPolicy};
@@ -154,6 +156,13 @@ impl Client {
         self.inner.skew.offset_secs()
     }
 
+    /// The rate, in requests per second, at which this client currently sends `action` of `service`:
+    /// under the limit, and lower for a while after the service answered `RequestLimitExceeded`. `None`
+    /// until the action was called, or when it has no limit.
+    pub fn send_rate(&self, service: &str, action: &str) -> Option<f64> {
+        self.inner.limiter.current_rate(service, action)
+    }
+
     /// Tokens left in the shared retry budget.
     pub fn retry_budget(&self) -> u32 {
         self.inner.budget.available()
@@ -225,25 +234,26 @@ impl Client {
         body: Bytes,
     ) -> Result<T, Error> {
         let inner = &self.inner;
-        let action = metadata.action.as_ref();
+        let (service, action) = (metadata.service.as_ref(), metadata.action.as_ref());
         let deadline = Instant::now() + inner.timeouts.operation;
         let mut attempt = 0;
         let mut resigned_for_skew = false;
         loop {
             attempt += 1;
-            let wait = inner
-                .limiter
-                .reserve(action, metadata.rate_limit_per_second);
-            if !wait.is_zero() {
-                if Instant::now() + wait > deadline {
-                    inner.limiter.release(action);
+            let reservation =
+                inner
+                    .limiter
+                    .reserve(service, action, metadata.rate_limit_per_second);
+            if !reservation.wait.is_zero() {
+                if Instant::now() + reservation.wait > deadline {
+                    inner.limiter.release(service, action);
                     return Err(operation_timeout(action, attempt - 1));
                 }
                 tracing::debug!(
-                    wait_ms = wait.as_millis() as u64,
+                    wait_ms = reservation.wait.as_millis() as u64,
                     "waiting for the rate limit"
                 );
-                tokio::time::sleep(wait).await;
+                tokio::time::sleep(reservation.wait).await;
             }
             let credentials = match &inner.credentials {
                 None => None,
@@ -261,14 +271,12 @@ impl Client {
                 return Err(operation_timeout(action, attempt - 1));
             }
             let started = Instant::now();
-            let failure = match tokio::time::timeout(
-                inner.timeouts.attempt.min(remaining),
-                inner.transport.send(request),
-            )
-            .instrument(tracing::debug_span!("attempt", attempt))
-            .await
+            let limit = inner.timeouts.attempt.min(remaining);
+            let failure = match tokio::time::timeout(limit, inner.transport.send(request))
+                .instrument(tracing::debug_span!("attempt", attempt))
+                .await
             {
-                Err(_) => Failure::timeout(action, inner.timeouts.attempt.min(remaining)),
+                Err(_) => Failure::timeout(action, limit),
                 Ok(Err(error)) => Failure::transport(action, error),
                 Ok(Ok(response)) => {
                     let latency_ms = started.elapsed().as_millis() as u64;
@@ -291,36 +299,39 @@ impl Client {
                 }
             };
 
-            // A clock-skew refusal proves the request was not executed: re-sign once with the learned offset.
-            if failure.class == Some(ErrorClass::ClockSkew)
-                && !resigned_for_skew
-                && inner.skew.offset_secs() != 0
-            {
-                resigned_for_skew = true;
-                tracing::warn!(
-                    offset_secs = inner.skew.offset_secs(),
-                    "server clock differs; re-signing"
-                );
-                continue;
+            if failure.outcome == Outcome::Api(ErrorClass::Throttling) {
+                inner.limiter.throttled(service, action, reservation);
             }
-            if failure.class == Some(ErrorClass::Throttling) {
-                inner.limiter.throttled(action);
+            let progress = Progress {
+                attempt,
+                max_attempts: inner.retry.max_attempts,
+                resigned_for_skew,
+                knows_server_clock: inner.skew.offset_secs() != 0,
+            };
+            let verdict = policy::decide(failure.outcome, metadata.idempotent, progress);
+            let give_up = |error: Error| Err(error.finish(attempt, verdict.outcome_unknown));
+            match verdict.next {
+                Next::Fail => return give_up(failure.error),
+                Next::Resign => {
+                    resigned_for_skew = true;
+                    tracing::warn!(
+                        offset_secs = inner.skew.offset_secs(),
+                        "server clock differs; re-signing"
+                    );
+                }
+                Next::RetryNow => {
+                    tracing::debug!(error = %failure.error, "the request was not sent; sending it again");
+                }
+                Next::RetryAfterBackoff { cost } => {
+                    let backoff = inner.retry.backoff(attempt);
+                    if Instant::now() + backoff >= deadline || !inner.budget.try_spend(cost) {
+                        tracing::warn!(error = %failure.error, "not retrying: retry budget or deadline exhausted");
+                        return give_up(failure.error);
+                    }
+                    tracing::warn!(error = %failure.error, retry_in_ms = backoff.as_millis() as u64, "retrying");
+                    tokio::time::sleep(backoff).await;
+                }
             }
-            // Non-idempotent actions are sent again only when the request provably never left.
-            let may_retry = failure.retryable && (metadata.idempotent || failure.never_sent);
-            let outcome_unknown = !metadata.idempotent && failure.may_have_executed;
-            let retries_left = attempt < inner.retry.max_attempts;
-            if !may_retry || !retries_left {
-                return Err(failure.error.finish(attempt, outcome_unknown));
-            }
-            let backoff = inner.retry.backoff(attempt);
-            let within_deadline = Instant::now() + backoff < deadline;
-            if !within_deadline || !inner.budget.try_spend(failure.retry_cost) {
-                tracing::warn!(error = %failure.error, "not retrying: retry budget or deadline exhausted");
-                return Err(failure.error.finish(attempt, outcome_unknown));
-            }
-            tracing::warn!(error = %failure.error, retry_in_ms = backoff.as_millis() as u64, "retrying");
-            tokio::time::sleep(backoff).await;
         }
     }
 
@@ -426,30 +437,13 @@ fn operation_timeout(action: &str, attempts: u32) -> Error {
     Error::new(ErrorKind::Timeout, action, "the operation deadline passed").finish(attempts, false)
 }
 
-/// One failed attempt and what may follow from it.
+/// One failed attempt: the error to report and what happened, for [`policy::decide`].
 struct Failure {
     error: Error,
-    class: Option<ErrorClass>,
-    retryable: bool,
-    /// Whether the server may have executed the request.
-    may_have_executed: bool,
-    /// Whether the request provably never reached the server: the connect failed.
-    never_sent: bool,
-    retry_cost: u32,
+    outcome: Outcome,
 }
 
 impl Failure {
-    fn new(error: Error, retryable: bool, may_have_executed: bool) -> Self {
-        Self {
-            error,
-            class: None,
-            retryable,
-            may_have_executed,
-            never_sent: false,
-            retry_cost: RetryBudget::RETRY_COST,
-        }
-    }
-
     fn timeout(action: &str, after: Duration) -> Self {
         let error = Error::new(
             ErrorKind::Timeout,
@@ -457,26 +451,22 @@ impl Failure {
             format!("no complete answer within {} ms", after.as_millis()),
         );
         Self {
-            retry_cost: RetryBudget::TIMEOUT_RETRY_COST,
-            ..Self::new(error, true, true)
+            error,
+            outcome: Outcome::Timeout,
         }
     }
 
     fn transport(action: &str, error: crate::transport::TransportError) -> Self {
-        let (kind, retryable) = match error.kind() {
-            TransportErrorKind::Connect => (ErrorKind::Connect, true),
-            TransportErrorKind::Io => (ErrorKind::Network, true),
-            TransportErrorKind::BodyTooLarge => (ErrorKind::ResponseTooLarge, false),
+        let kind = match error.kind() {
+            TransportErrorKind::Connect => ErrorKind::Connect,
+            TransportErrorKind::NotSent | TransportErrorKind::Io => ErrorKind::Network,
+            TransportErrorKind::BodyTooLarge => ErrorKind::ResponseTooLarge,
+            _ => ErrorKind::InvalidRequest,
         };
-        let may_have_executed = error.may_have_been_sent();
         tracing::debug!(error = %error, "transport failure");
         Self {
-            never_sent: !may_have_executed,
-            ..Self::new(
-                Error::new(kind, action, error.to_string()).with_source(error),
-                retryable,
-                may_have_executed,
-            )
+            outcome: Outcome::Transport(error.kind()),
+            error: Error::new(kind, action, error.to_string()).with_source(error),
         }
     }
 }
@@ -503,20 +493,10 @@ fn interpret<T: DeserializeOwned>(
     }
     tracing::trace!(headers = %redact::headers(response.headers()), body = %redact::snippet(body), "response");
     match parse_response::<T>(body) {
-        Err(ResponseError::Api(api)) => {
-            let class = api.code.class();
-            let retryable = class.is_retryable();
-            // Refusals (throttling, auth, bad parameters) come before the action runs; an internal error
-            // may come after it started.
-            let may_have_executed = class == ErrorClass::TransientServer;
-            let mut failure = Failure::new(
-                Error::api(action, api, status),
-                retryable,
-                may_have_executed,
-            );
-            failure.class = Some(class);
-            Err(failure)
-        }
+        Err(ResponseError::Api(api)) => Err(Failure {
+            outcome: Outcome::Api(api.code.class()),
+            error: Error::api(action, api, status),
+        }),
         // A non-200 answer without an error envelope is a gateway's, whatever its body parsed as.
         _ if status != 200 => {
             let request_id = request_id_of(body);
@@ -528,7 +508,10 @@ fn interpret<T: DeserializeOwned>(
             .with_status(status)
             .with_request_id(request_id)
             .with_snippet(redact::snippet(body));
-            Err(Failure::new(error, status >= 500 || status == 429, true))
+            Err(Failure {
+                error,
+                outcome: Outcome::HttpStatus(status),
+            })
         }
         Ok(result) => Ok(result),
         Err(ResponseError::Malformed(malformed)) => {
@@ -537,7 +520,10 @@ fn interpret<T: DeserializeOwned>(
                 .with_status(status)
                 .with_request_id(request_id)
                 .with_snippet(redact::snippet(body));
-            Err(Failure::new(error, true, true))
+            Err(Failure {
+                error,
+                outcome: Outcome::Malformed,
+            })
         }
     }
 }
@@ -658,7 +644,9 @@ impl ClientBuilder {
         };
         let transport: Arc<dyn Transport> = match self.transport {
             Some(transport) => transport,
-            None => Arc::new(HyperTransport::new(&self.transport_config).map_err(invalid)?),
+            None => Arc::new(
+                HyperTransport::new(&self.transport_config).map_err(|e| invalid(e.to_string()))?,
+            ),
         };
         let limiter = match self.rate_limits {
             Some(overrides) => RateLimiter::new(overrides),

@@ -83,7 +83,11 @@ mod tests {
         assert!(skew.observe(&date(600)));
         assert_eq!((skew.offset_secs(), skew.now()), (600, NOW + 600));
         tokio::time::sleep(Duration::from_secs(30)).await;
-        assert_eq!(skew.now(), NOW + 630, "the offset applies to the moving clock");
+        assert_eq!(
+            skew.now(),
+            NOW + 630,
+            "the offset applies to the moving clock"
+        );
         assert!(skew.observe(&date(-600)));
         assert_eq!(skew.offset_secs(), -630);
         assert!(skew.observe(&date(0)));

@@ -6,9 +6,12 @@ use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 use rustls::{ClientConfig, RootCertStore};
 
+use crate::transport::{TransportError, TransportErrorKind};
+
 /// A client TLS configuration trusting the platform's roots, or the bundled Mozilla roots when the
 /// platform has none (minimal containers), plus `extra_roots_pem`.
-pub(crate) fn client_config(extra_roots_pem: &[Vec<u8>]) -> Result<ClientConfig, String> {
+pub(crate) fn client_config(extra_roots_pem: &[Vec<u8>]) -> Result<ClientConfig, TransportError> {
+    let invalid = |why: String| TransportError::new(TransportErrorKind::Configuration, why);
     let mut roots = RootCertStore::empty();
     let native = rustls_native_certs::load_native_certs();
     let (added, _) = roots.add_parsable_certificates(native.certs);
@@ -18,20 +21,23 @@ pub(crate) fn client_config(extra_roots_pem: &[Vec<u8>]) -> Result<ClientConfig,
     for pem in extra_roots_pem {
         let mut found = false;
         for certificate in CertificateDer::pem_slice_iter(pem) {
-            let certificate = certificate.map_err(|e| format!("bad PEM certificate: {e}"))?;
+            let certificate =
+                certificate.map_err(|e| invalid(format!("bad PEM certificate: {e}")))?;
             roots
                 .add(certificate)
-                .map_err(|e| format!("unusable root certificate: {e}"))?;
+                .map_err(|e| invalid(format!("unusable root certificate: {e}")))?;
             found = true;
         }
         if !found {
-            return Err("no certificate in the PEM given as an extra root".to_owned());
+            return Err(invalid(
+                "no certificate in the PEM given as an extra root".to_owned(),
+            ));
         }
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     Ok(ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
+        .map_err(|e| invalid(e.to_string()))?
         .with_root_certificates(roots)
         .with_no_client_auth())
 }

@@ -4,18 +4,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::uri::PathAndQuery;
-use http::{Request, Response, Uri};
+use http::{Request, Response};
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::client::conn::http1::SendRequest;
 use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::connect::{Connection, HttpConnector};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::proxy::matcher::Matcher;
-use tower_service::Service;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::connector::ProxyConnector;
 use crate::credentials::BoxFuture;
-use crate::pool::{Origin, Pool};
 
 /// Sends one HTTP request with a byte body and returns the response with its whole body.
 ///
@@ -34,10 +32,17 @@ pub trait Transport: Send + Sync + 'static {
 pub enum TransportErrorKind {
     /// No connection could be made, so the request never left: safe to send again for any action.
     Connect,
+    /// The connection closed before the request went out, and hyper handed it back unsent: safe to send
+    /// again for any action.
+    NotSent,
     /// The connection failed after the request may have been sent.
     Io,
     /// The response body exceeded the configured cap.
     BodyTooLarge,
+    /// The request cannot be sent at all, such as one whose URL is not absolute.
+    InvalidRequest,
+    /// The transport's settings are unusable, such as an extra root certificate that is not PEM.
+    Configuration,
 }
 
 /// A failure below HTTP, with whether the request might have reached the server.
@@ -64,18 +69,53 @@ impl TransportError {
         self.kind
     }
 
-    /// Whether the request might have reached the server: only a failed connect proves it did not.
+    /// Whether the request might have reached the server. Only a failed connect, a request hyper handed
+    /// back unsent, or one that could not be built prove it did not.
     pub fn may_have_been_sent(&self) -> bool {
-        self.kind != TransportErrorKind::Connect
+        matches!(
+            self.kind,
+            TransportErrorKind::Io | TransportErrorKind::BodyTooLarge
+        )
     }
+
+    /// Classifies a failure of hyper-util's client: a failed connect, a request handed back unsent (hyper
+    /// reports it as canceled, with the request returned), or a failure after the request may have left.
+    fn from_client(error: hyper_util::client::legacy::Error) -> Self {
+        let kind = if error.is_connect() {
+            TransportErrorKind::Connect
+        } else if never_sent(&error) {
+            TransportErrorKind::NotSent
+        } else {
+            TransportErrorKind::Io
+        };
+        Self::new(kind, error)
+    }
+}
+
+/// Whether hyper gave the request back without writing it: its error says "canceled" only then.
+fn never_sent(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(error) = cause {
+        if error
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_canceled)
+        {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
 }
 
 impl std::fmt::Display for TransportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let what = match self.kind {
             TransportErrorKind::Connect => "cannot connect",
+            TransportErrorKind::NotSent => "the connection closed before the request was sent",
             TransportErrorKind::Io => "connection failed",
             TransportErrorKind::BodyTooLarge => "response body too large",
+            TransportErrorKind::InvalidRequest => "invalid request",
+            TransportErrorKind::Configuration => "invalid transport settings",
         };
         // The chain of sources describes the network failure, never request content.
         let mut message = format!("{what}: {}", self.source);
@@ -99,8 +139,8 @@ impl std::error::Error for TransportError {
 pub struct HyperTransportConfig {
     /// How long a TCP connect may take.
     pub connect_timeout: Duration,
-    /// How long an idle pooled connection is kept. Shorter than typical server keep-alive timeouts, so the
-    /// pool rarely hands out a connection the server is closing.
+    /// How long an idle pooled connection is kept before the pool closes it. Shorter than typical server
+    /// keep-alive timeouts, so the pool rarely hands out a connection the server is closing.
     pub pool_idle_timeout: Duration,
     /// Idle connections kept per host.
     pub pool_max_idle_per_host: usize,
@@ -157,17 +197,16 @@ impl ProxyConfig {
     }
 }
 
-/// The default transport: pooled keep-alive HTTP/1.1 connections on hyper, rustls (ring) for HTTPS, and
-/// proxies chosen per target.
+/// The default transport: hyper-util's pooled client (keep-alive HTTP/1.1, idle connections reaped on
+/// tokio's clock), rustls (ring) for HTTPS, and proxies chosen per target.
 #[derive(Clone)]
 pub struct HyperTransport {
     inner: Arc<Shared>,
 }
 
 struct Shared {
-    connector: HttpsConnector<ProxyConnector>,
+    client: Client<HttpsConnector<ProxyConnector>, Full<Bytes>>,
     proxies: Option<Arc<Matcher>>,
-    pool: Pool,
     max_response_bytes: usize,
 }
 
@@ -180,8 +219,8 @@ impl std::fmt::Debug for HyperTransport {
 }
 
 impl HyperTransport {
-    /// A transport with these settings.
-    pub fn new(config: &HyperTransportConfig) -> Result<Self, String> {
+    /// A transport with these settings. It needs a tokio runtime when it sends, not when it is built.
+    pub fn new(config: &HyperTransportConfig) -> Result<Self, TransportError> {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
@@ -193,38 +232,22 @@ impl HyperTransport {
             .https_or_http()
             .enable_http1()
             .wrap_connector(ProxyConnector::new(http, proxies.clone()));
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(config.pool_idle_timeout)
+            .pool_max_idle_per_host(config.pool_max_idle_per_host)
+            // With a timer the pool closes idle connections when they expire, not only at the next checkout.
+            .pool_timer(TokioTimer::new())
+            .timer(TokioTimer::new())
+            // The Host header is signed, so the caller sets it; the pool must never add another.
+            .set_host(false)
+            .build(connector);
         Ok(Self {
             inner: Arc::new(Shared {
-                connector,
+                client,
                 proxies,
-                pool: Pool::new(config.pool_idle_timeout, config.pool_max_idle_per_host),
                 max_response_bytes: config.max_response_bytes,
             }),
         })
-    }
-
-    async fn connect(&self, uri: &Uri) -> Result<(SendRequest<Full<Bytes>>, bool), TransportError> {
-        let connect = |e: Box<dyn std::error::Error + Send + Sync>| {
-            TransportError::new(TransportErrorKind::Connect, e)
-        };
-        let stream = self
-            .inner
-            .connector
-            .clone()
-            .call(uri.clone())
-            .await
-            .map_err(connect)?;
-        let via_http_proxy = stream.connected().is_proxied();
-        let (sender, connection) = hyper::client::conn::http1::handshake(stream)
-            .await
-            .map_err(|e| connect(e.into()))?;
-        // The connection task ends when the sender is dropped or the connection fails.
-        tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::debug!(%error, "connection closed");
-            }
-        });
-        Ok((sender, via_http_proxy))
     }
 }
 
@@ -235,33 +258,19 @@ impl Transport for HyperTransport {
     ) -> BoxFuture<'_, Result<Response<Bytes>, TransportError>> {
         Box::pin(async move {
             let (mut parts, body) = request.into_parts();
-            let origin = match (parts.uri.scheme(), parts.uri.authority()) {
-                (Some(scheme), Some(authority)) => Origin::new(scheme.clone(), authority.clone()),
-                _ => {
-                    return Err(TransportError::new(
-                        TransportErrorKind::Connect,
-                        format!("{} is not an absolute URL", parts.uri),
-                    ));
-                }
-            };
-            let absolute = parts.uri.clone();
-            // The same target without scheme and authority; its parts are shared, not parsed again.
-            let mut origin_form = http::uri::Parts::default();
-            origin_form.path_and_query = Some(
-                absolute
-                    .path_and_query()
-                    .cloned()
-                    .unwrap_or_else(|| PathAndQuery::from_static("/")),
-            );
-            let origin_form = Uri::from_parts(origin_form)
-                .map_err(|e| TransportError::new(TransportErrorKind::Connect, e))?;
-            if absolute.scheme_str() == Some("http") {
+            if parts.uri.scheme().is_none() || parts.uri.authority().is_none() {
+                return Err(TransportError::new(
+                    TransportErrorKind::InvalidRequest,
+                    format!("{} is not an absolute URL", parts.uri),
+                ));
+            }
+            if parts.uri.scheme_str() == Some("http") {
                 // A plain-HTTP request through a proxy carries the proxy's credentials in each request.
                 let proxy_auth = self
                     .inner
                     .proxies
                     .as_ref()
-                    .and_then(|proxies| proxies.intercept(&absolute));
+                    .and_then(|proxies| proxies.intercept(&parts.uri));
                 if let Some(mut auth) = proxy_auth.and_then(|proxy| proxy.basic_auth().cloned()) {
                     auth.set_sensitive(true);
                     parts
@@ -269,45 +278,13 @@ impl Transport for HyperTransport {
                         .insert(http::header::PROXY_AUTHORIZATION, auth);
                 }
             }
-            let mut request = Request::from_parts(parts, Full::new(body));
-
-            // A pooled connection may close just before it is used; hyper then hands the request back
-            // unsent, and it goes out on a fresh connection instead.
-            let mut pooled = self.inner.pool.checkout(&origin);
-            let (sender, via_http_proxy, response) = loop {
-                let (mut sender, via_http_proxy, reused) = match pooled.take() {
-                    Some(mut idle) => {
-                        // Returned before hyper finished the previous exchange; it is ready at once
-                        // unless the connection closed meanwhile, and then the next one is tried.
-                        if !idle.sender.is_ready() && idle.sender.ready().await.is_err() {
-                            pooled = self.inner.pool.checkout(&origin);
-                            continue;
-                        }
-                        (idle.sender, idle.via_http_proxy, true)
-                    }
-                    None => {
-                        let (sender, via_http_proxy) = self.connect(&absolute).await?;
-                        (sender, via_http_proxy, false)
-                    }
-                };
-                *request.uri_mut() = if via_http_proxy {
-                    absolute.clone()
-                } else {
-                    origin_form.clone()
-                };
-                match sender.try_send_request(request).await {
-                    Ok(response) => break (sender, via_http_proxy, response),
-                    Err(mut error) => match error.take_message() {
-                        Some(unsent) if reused => request = unsent,
-                        _ => {
-                            return Err(TransportError::new(
-                                TransportErrorKind::Io,
-                                error.into_error(),
-                            ));
-                        }
-                    },
-                }
-            };
+            let request = Request::from_parts(parts, Full::new(body));
+            let response = self
+                .inner
+                .client
+                .request(request)
+                .await
+                .map_err(TransportError::from_client)?;
             let (parts, body) = response.into_parts();
             let body = Limited::new(body, self.inner.max_response_bytes)
                 .collect()
@@ -320,9 +297,6 @@ impl Transport for HyperTransport {
                     }
                 })?
                 .to_bytes();
-            // The answer was read whole, so the connection can serve the next request as soon as hyper has
-            // finished with it. Waiting for that here would delay this answer; the next checkout waits.
-            self.inner.pool.checkin(&origin, sender, via_http_proxy);
             Ok(Response::from_parts(parts, body))
         })
     }

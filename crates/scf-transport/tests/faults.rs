@@ -1,20 +1,24 @@
-//! Retries, timeouts and outcomes under every fault the emulator can inject.
+//! Retries, timeouts and outcomes under every fault the emulator can inject, on simulated time: the
+//! emulator and the client share one paused runtime, so latency, backoff and timeouts take no real time
+//! and happen exactly when they are due.
 
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::collections::HashMap;
+use std::time::Duration;
 
 use scf_emulator::{Fault, FaultRule};
 use scf_model::{ErrorCode, GetAsyncEventStatusRequest, InvokeRequest, ListAsyncEventsRequest};
 use scf_transport::{Client, Endpoint, ErrorKind, RetryPolicy, Timeouts};
+use tokio::time::Instant;
 
 fn list() -> ListAsyncEventsRequest {
     ListAsyncEventsRequest::new("hello")
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn idempotent_calls_retry_through_every_transient_fault() {
     let faults = [
         Fault::RequestLimitExceeded,
@@ -34,41 +38,71 @@ async fn idempotent_calls_retry_through_every_transient_fault() {
         );
         let listed = client.call(&list()).await;
         assert!(listed.is_ok(), "{fault:?}: {listed:?}");
+        // Two failed attempts cost two retries from the budget.
+        assert_eq!(client.retry_budget(), 500 - 2 * 5, "{fault:?}");
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn throttling_slows_the_client_down() {
     let emulator = common::emulator().await;
-    let client = common::builder(&emulator).build().unwrap();
-    emulator.add_fault(
-        FaultRule::always(Fault::RequestLimitExceeded)
-            .for_action("ListAsyncEvents")
-            .times(1),
-    );
+    let client = common::builder(&emulator)
+        .retry(RetryPolicy::disabled())
+        .rate_limits(HashMap::from([("ListAsyncEvents".to_owned(), 20)]))
+        .build()
+        .unwrap();
     client.call(&list()).await.unwrap();
+    assert_eq!(client.send_rate("scf", "ListAsyncEvents"), Some(18.0));
+
     emulator
         .add_fault(FaultRule::always(Fault::RequestLimitExceeded).for_action("ListAsyncEvents"));
     let error = client.call(&list()).await.unwrap_err();
     assert_eq!(error.code(), Some(&ErrorCode::RequestLimitExceeded));
-    assert_eq!(error.attempts(), 4);
+    let rate = client.send_rate("scf", "ListAsyncEvents").unwrap();
+    assert!((rate - 12.6).abs() < 1e-9, "70% of 18: {rate}");
+
+    // The burst is spent by the throttle: the next call waits exactly one slot at the lowered rate.
+    let started = Instant::now();
+    client.call(&list()).await.unwrap_err();
+    let waited = started.elapsed().as_secs_f64();
+    assert!(
+        (waited - 1.0 / 12.6).abs() < 0.002,
+        "waited {waited} s, one slot at 12.6/s"
+    );
+    // A throttle of a request sent at the lowered rate lowers it again, to 70% of what it had recovered to.
+    let rate = client.send_rate("scf", "ListAsyncEvents").unwrap();
+    assert!(rate < 10.0 && rate > 12.6 * 0.7, "{rate}");
+
+    // Without throttling it recovers, gradually, to the configured rate.
+    emulator.clear_faults();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let recovering = client.send_rate("scf", "ListAsyncEvents").unwrap();
+    assert!(recovering > rate && recovering < 18.0, "{recovering}");
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    assert_eq!(client.send_rate("scf", "ListAsyncEvents"), Some(18.0));
+    let started = Instant::now();
+    for _ in 0..10 {
+        client.call(&list()).await.unwrap();
+    }
+    assert_eq!(started.elapsed(), Duration::ZERO, "the full burst is back");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn invoke_is_not_resent_once_it_may_have_arrived() {
+    // (fault, kind, attempts, outcome unknown, times the emulator ran it)
     let cases = [
-        (Fault::DropConnection, ErrorKind::Network, true, 1),
-        (Fault::TruncatedBody, ErrorKind::Network, true, 1),
+        (Fault::DropConnection, ErrorKind::Network, 1, true, 1),
+        (Fault::TruncatedBody, ErrorKind::Network, 1, true, 1),
         (
             Fault::HttpStatus { status: 502 },
             ErrorKind::HttpStatus,
+            1,
             true,
             0,
         ),
-        (Fault::InternalError, ErrorKind::Api, true, 0),
-        (Fault::RequestLimitExceeded, ErrorKind::Api, false, 0),
+        (Fault::InternalError, ErrorKind::Api, 1, true, 0),
     ];
-    for (fault, kind, unknown, executed) in cases {
+    for (fault, kind, attempts, unknown, executed) in cases {
         let emulator = common::emulator().await;
         let client = common::builder(&emulator).build().unwrap();
         emulator.add_fault(
@@ -82,17 +116,15 @@ async fn invoke_is_not_resent_once_it_may_have_arrived() {
         };
         assert_eq!(
             (error.kind(), error.attempts(), error.outcome_unknown()),
-            (kind, 1, unknown),
+            (kind, attempts, unknown),
             "{fault:?}: {error}"
         );
-        if unknown {
-            assert!(
-                error
-                    .to_string()
-                    .contains("whether it took effect is unknown"),
-                "{error}"
-            );
-        }
+        assert!(
+            error
+                .to_string()
+                .contains("whether it took effect is unknown"),
+            "{error}"
+        );
         let listed = client.call(&list()).await.unwrap();
         assert_eq!(
             listed.total_count, executed,
@@ -101,7 +133,32 @@ async fn invoke_is_not_resent_once_it_may_have_arrived() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
+async fn invoke_refused_for_its_rate_is_sent_again() {
+    let emulator = common::emulator().await;
+    let client = common::builder(&emulator).build().unwrap();
+    emulator.add_fault(
+        FaultRule::always(Fault::RequestLimitExceeded)
+            .for_action("Invoke")
+            .times(2),
+    );
+    // The refusal proves it did not run, so even a non-idempotent action may go again.
+    client.call(&InvokeRequest::event("hello")).await.unwrap();
+    assert_eq!(client.call(&list()).await.unwrap().total_count, 1);
+
+    emulator.add_fault(FaultRule::always(Fault::RequestLimitExceeded).for_action("Invoke"));
+    let error = client
+        .call(&InvokeRequest::event("hello"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (error.code(), error.attempts(), error.outcome_unknown()),
+        (Some(&ErrorCode::RequestLimitExceeded), 4, false)
+    );
+    assert_eq!(client.call(&list()).await.unwrap().total_count, 1);
+}
+
+#[tokio::test(start_paused = true)]
 async fn connect_failures_are_retried_even_for_invoke() {
     // A port that was just free: nothing listens there.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -129,40 +186,52 @@ async fn connect_failures_are_retried_even_for_invoke() {
         (error.kind(), error.attempts(), error.outcome_unknown()),
         (ErrorKind::Connect, 4, false)
     );
-    assert!(started.elapsed() < Duration::from_secs(5));
+    // Refused connects fail at once; the time is the three backoffs, each at most its bound.
+    assert!(
+        started.elapsed() <= Duration::from_millis(5 + 10 + 20),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn slow_answers_time_out_per_attempt_and_per_operation() {
     let emulator = common::emulator().await;
     let timeouts = Timeouts {
         connect: Duration::from_secs(1),
         attempt: Duration::from_millis(200),
-        operation: Duration::from_millis(900),
+        operation: Duration::from_millis(500),
     };
     let client = common::builder(&emulator)
         .timeouts(timeouts)
         .build()
         .unwrap();
+
+    // One slow answer: the first attempt times out at 200 ms, the second succeeds.
     emulator.add_fault(
-        FaultRule::always(Fault::Latency { millis: 500 })
+        FaultRule::always(Fault::Latency { millis: 300 })
             .for_action("ListAsyncEvents")
             .times(1),
     );
-    client.call(&list()).await.unwrap();
-
-    emulator
-        .add_fault(FaultRule::always(Fault::Latency { millis: 500 }).for_action("ListAsyncEvents"));
     let started = Instant::now();
-    let error = client.call(&list()).await.unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::Timeout);
+    client.call(&list()).await.unwrap();
+    let elapsed = started.elapsed();
     assert!(
-        started.elapsed() < Duration::from_millis(1200),
-        "{:?}",
-        started.elapsed()
+        elapsed >= Duration::from_millis(200) && elapsed <= Duration::from_millis(210),
+        "one attempt timeout and one backoff of at most 10 ms: {elapsed:?}"
     );
 
-    emulator.add_fault(FaultRule::always(Fault::Latency { millis: 500 }).for_action("Invoke"));
+    // Every answer slow: attempts time out until the operation deadline, which ends the call exactly.
+    emulator
+        .add_fault(FaultRule::always(Fault::Latency { millis: 300 }).for_action("ListAsyncEvents"));
+    let started = Instant::now();
+    let error = client.call(&list()).await.unwrap_err();
+    assert_eq!((error.kind(), error.attempts()), (ErrorKind::Timeout, 3));
+    assert_eq!(started.elapsed(), Duration::from_millis(500));
+
+    // Invoke is not sent again after a timeout: it may have run.
+    emulator.add_fault(FaultRule::always(Fault::Latency { millis: 300 }).for_action("Invoke"));
+    let started = Instant::now();
     let error = client
         .call(&InvokeRequest::event("hello"))
         .await
@@ -171,20 +240,28 @@ async fn slow_answers_time_out_per_attempt_and_per_operation() {
         (error.kind(), error.attempts(), error.outcome_unknown()),
         (ErrorKind::Timeout, 1, true)
     );
+    assert_eq!(started.elapsed(), Duration::from_millis(200));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn dropping_the_future_stops_the_call() {
     let emulator = common::emulator().await;
-    let client = common::builder(&emulator).build().unwrap();
+    let (recording, requests) = common::recording();
+    let client = common::builder(&emulator)
+        .transport(recording)
+        .build()
+        .unwrap();
     emulator.add_fault(FaultRule::always(Fault::Latency { millis: 5_000 }));
     let started = Instant::now();
     let outcome = tokio::time::timeout(Duration::from_millis(100), client.call(&list())).await;
     assert!(outcome.is_err());
-    assert!(started.elapsed() < Duration::from_millis(500));
+    assert_eq!(started.elapsed(), Duration::from_millis(100));
+    // Long after, nothing more was sent: no attempt outlived the dropped call.
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    assert_eq!(requests.lock().unwrap().len(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn the_retry_budget_stops_a_retry_storm() {
     let emulator = common::emulator().await;
     let client = common::builder(&emulator)
@@ -211,7 +288,7 @@ async fn the_retry_budget_stops_a_retry_storm() {
     assert_eq!(client.retry_budget(), 0);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn clones_share_the_budget() {
     let emulator = common::emulator().await;
     let client = common::builder(&emulator).build().unwrap();

@@ -57,7 +57,8 @@ impl CvmRoleProvider {
             max_response_bytes: 64 * 1024,
             ..HyperTransportConfig::default()
         };
-        let transport = HyperTransport::new(&config).map_err(CredentialsError::new)?;
+        let transport =
+            HyperTransport::new(&config).map_err(|e| CredentialsError::new(e.to_string()))?;
         Ok(Self {
             inner: Arc::new(Refreshing::new(
                 MetadataFetch {

@@ -265,8 +265,8 @@ impl WebIdentityProvider {
             .var("TKE_REGION")
             .filter(|region| !region.is_empty())
             .unwrap_or_else(|| DEFAULT_REGION.to_owned());
-        let transport =
-            HyperTransport::new(&HyperTransportConfig::default()).map_err(CredentialsError::new)?;
+        let transport = HyperTransport::new(&HyperTransportConfig::default())
+            .map_err(|e| CredentialsError::new(e.to_string()))?;
         let [provider_id, token_file, role_arn]: [String; 3] = present
             .try_into()
             .map_err(|_| CredentialsError::new("TKE OIDC: incomplete configuration"))?;

@@ -8,8 +8,8 @@ use bytes::Bytes;
 use http::{Request, Response};
 use scf_emulator::{Config, DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator, RunningEmulator};
 use scf_transport::{
-    BoxFuture, Client, ClientBuilder, Endpoint, ProxyConfig, RetryPolicy, Timeouts, Transport,
-    TransportError,
+    BoxFuture, Client, ClientBuilder, Endpoint, HyperTransport, HyperTransportConfig, ProxyConfig,
+    RetryPolicy, Timeouts, Transport, TransportError,
 };
 use tc3_signer::Credentials;
 
@@ -45,11 +45,28 @@ pub fn builder(emulator: &RunningEmulator) -> ClientBuilder {
         })
 }
 
+/// Requests a [`Recording`] transport kept.
+pub type Recorded = Arc<Mutex<Vec<Request<Bytes>>>>;
+
+/// The default transport without a proxy, recording every request, and the requests it records.
+pub fn recording() -> (Recording<HyperTransport>, Recorded) {
+    let config = HyperTransportConfig {
+        proxy: ProxyConfig::None,
+        ..HyperTransportConfig::default()
+    };
+    let recording = Recording {
+        inner: HyperTransport::new(&config).unwrap(),
+        requests: Arc::default(),
+    };
+    let requests = Arc::clone(&recording.requests);
+    (recording, requests)
+}
+
 /// Wraps a transport and keeps every request it sends.
 #[derive(Clone)]
 pub struct Recording<T> {
     pub inner: T,
-    pub requests: Arc<Mutex<Vec<Request<Bytes>>>>,
+    pub requests: Recorded,
 }
 
 impl<T: Transport + Clone> Transport for Recording<T> {
