@@ -48,8 +48,8 @@ impl Environment for SystemEnvironment {
 
 /// An environment made up for tests: fixed variables, and home and system paths under a directory.
 ///
-/// Only with the `test-util` feature, which tests enable through a dev-dependency:
-/// `scf-transport = { version = "...", features = ["test-util"] }`.
+/// Only with the `test-util` feature, which tests enable in `[dev-dependencies]`:
+/// `scf-transport = { version = "0.1", features = ["test-util"] }`.
 #[cfg(any(test, feature = "test-util"))]
 #[derive(Debug, Clone, Default)]
 pub struct FakeEnvironment {
