@@ -636,7 +636,9 @@ impl ClientBuilder {
         let credentials: Option<Arc<dyn ProvideCredentials>> = match self.credentials {
             _ if self.unsigned => None,
             Some(provider) => Some(provider),
-            None => Some(Arc::new(DefaultChain::new())),
+            None => Some(Arc::new(
+                DefaultChain::new().clock_arc(Arc::clone(&self.clock)),
+            )),
         };
         let region_header = match &self.region {
             Some(region) => Some(header_value(region).map_err(invalid)?),

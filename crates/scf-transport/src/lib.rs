@@ -64,9 +64,11 @@ mod tls;
 mod transport;
 
 pub use client::{Client, ClientBuilder, Language, REQUEST_CLIENT, Timeouts};
+#[cfg(any(test, feature = "test-util"))]
+pub use credentials::FakeEnvironment;
 pub use credentials::{
-    AssumeRoleProvider, BoxFuture, CredentialsError, CredentialsErrorKind, CvmRoleProvider,
-    DefaultChain, Environment, EnvironmentProvider, Expiring, FakeEnvironment, ProfileFileProvider,
+    AssumeRoleProvider, BoxFuture, CredentialsChain, CredentialsError, CredentialsErrorKind,
+    CvmRoleProvider, DefaultChain, Environment, EnvironmentProvider, ProfileFileProvider,
     ProvideCredentials, ScfRuntimeProvider, StaticProvider, SystemEnvironment, TccliProvider,
     WebIdentityProvider,
 };

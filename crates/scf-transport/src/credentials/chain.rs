@@ -1,123 +1,114 @@
-//! The default chain: the first source that is set up here.
+//! Providers composed in order: the first that is set up here is used from then on.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use tokio::sync::OnceCell;
 
-use super::environment::{Environment, EnvironmentProvider, ScfRuntimeProvider, SystemEnvironment};
-use super::files::{ProfileFileProvider, TccliProvider};
-use super::sts::{AssumeRoleProvider, WebIdentityProvider};
-use super::{
-    BoxFuture, Credentials, CredentialsError, CredentialsErrorKind, CvmRoleProvider,
-    ProvideCredentials, StaticProvider,
-};
-use crate::endpoint::Endpoint;
+use super::{BoxFuture, Credentials, CredentialsError, CredentialsErrorKind, ProvideCredentials};
 
-/// Environment, SCF runtime environment, profile file, tccli profile, TKE OIDC, CVM role: the first that
-/// is set up wins, and is used from then on. A source that is set up but broken stops the chain with its
-/// error; when none is set up, the error lists every source and why it did not apply.
-pub struct DefaultChain {
-    environment: Arc<dyn Environment>,
-    profile: Option<String>,
-    metadata_endpoint: String,
-    sts_endpoint: Endpoint,
-    chosen: OnceCell<Arc<dyn ProvideCredentials>>,
+/// Providers tried in order, each under a name, in the manner of aws-config's `CredentialsProviderChain`.
+///
+/// A link that answers [`NotConfigured`](CredentialsErrorKind::NotConfigured) passes to the next; any
+/// other error stops the chain with that error. The first link that answers with credentials is remembered
+/// and asked alone from then on, so later calls cost what that provider costs. When no link applies, the
+/// error lists every link's name and why it did not apply. Concurrent first calls share one walk along the
+/// chain.
+///
+/// ```
+/// use scf_transport::credentials::{
+///     CredentialsChain, EnvironmentProvider, FakeEnvironment, ProvideCredentials, StaticProvider,
+/// };
+/// use tc3_signer::Credentials;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// // No variables are set, so the environment link passes to the fixed keys.
+/// let environment = EnvironmentProvider::with_environment(FakeEnvironment::default());
+/// let fixed = StaticProvider(Credentials::new("AKIDexample", "example-key")?);
+/// let chain = CredentialsChain::first_try("environment", environment).or_else("fixed keys", fixed);
+/// assert_eq!(chain.credentials().await?.secret_id(), "AKIDexample");
+/// assert_eq!(chain.chosen(), Some("fixed keys"));
+///
+/// // With nothing set up anywhere, the error says what was tried.
+/// let empty = FakeEnvironment::default();
+/// let error = CredentialsChain::first_try("environment", EnvironmentProvider::with_environment(empty))
+///     .credentials()
+///     .await
+///     .unwrap_err();
+/// assert!(error.to_string().contains("TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY are not set"));
+/// # Ok(())
+/// # }
+/// ```
+pub struct CredentialsChain {
+    links: Vec<Link>,
+    chosen: OnceCell<usize>,
 }
 
-impl DefaultChain {
-    /// The chain over the real environment and services.
-    pub fn new() -> Self {
-        Self::with_environment(SystemEnvironment)
-    }
+struct Link {
+    name: Cow<'static, str>,
+    provider: Arc<dyn ProvideCredentials>,
+}
 
-    /// The chain over `environment`.
-    pub fn with_environment(environment: impl Environment) -> Self {
+impl CredentialsChain {
+    /// A chain whose first link is `provider`, called `name` in errors.
+    pub fn first_try(
+        name: impl Into<Cow<'static, str>>,
+        provider: impl ProvideCredentials,
+    ) -> Self {
         Self {
-            environment: Arc::new(environment),
-            profile: None,
-            metadata_endpoint: super::cvm::METADATA_ENDPOINT.to_owned(),
-            sts_endpoint: Endpoint::Default,
+            links: Vec::new(),
             chosen: OnceCell::new(),
         }
+        .or_else(name, provider)
     }
 
-    /// Uses profile `name` of the profile file and of tccli.
-    pub fn profile(mut self, name: impl Into<String>) -> Self {
-        self.profile = Some(name.into());
+    /// Adds `provider`, tried when every link before it is not set up.
+    pub fn or_else(
+        self,
+        name: impl Into<Cow<'static, str>>,
+        provider: impl ProvideCredentials,
+    ) -> Self {
+        self.or_else_arc(name, Arc::new(provider))
+    }
+
+    /// Adds a shared provider.
+    pub fn or_else_arc(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        provider: Arc<dyn ProvideCredentials>,
+    ) -> Self {
+        self.links.push(Link {
+            name: name.into(),
+            provider,
+        });
         self
     }
 
-    /// Where the CVM metadata service is.
-    pub fn metadata_endpoint(mut self, base: impl Into<String>) -> Self {
-        self.metadata_endpoint = base.into();
-        self
+    /// The name of the link in use, once one answered.
+    pub fn chosen(&self) -> Option<&str> {
+        self.chosen
+            .get()
+            .map(|&index| self.links[index].name.as_ref())
     }
 
-    /// Where STS is, for roles of the profile file and TKE OIDC.
-    pub fn sts_endpoint(mut self, endpoint: Endpoint) -> Self {
-        self.sts_endpoint = endpoint;
-        self
-    }
-
-    async fn resolve(&self) -> Result<Arc<dyn ProvideCredentials>, CredentialsError> {
-        let environment = Arc::clone(&self.environment);
-        let mut tried = Vec::new();
-        let skip = |error: CredentialsError, tried: &mut Vec<String>| match error.kind() {
-            CredentialsErrorKind::NotConfigured => {
-                tried.push(error.to_string());
-                Ok(())
-            }
-            _ => Err(error),
-        };
-
-        match EnvironmentProvider::with_environment(Arc::clone(&environment)).read() {
-            Ok(credentials) => return Ok(fixed(credentials)),
-            Err(error) => skip(error, &mut tried)?,
-        }
-        match ScfRuntimeProvider::with_environment(Arc::clone(&environment)).read() {
-            Ok(credentials) => return Ok(fixed(credentials)),
-            Err(error) => skip(error, &mut tried)?,
-        }
-        let mut profile_file = ProfileFileProvider::with_environment(Arc::clone(&environment));
-        let mut tccli = TccliProvider::with_environment(Arc::clone(&environment));
-        if let Some(profile) = &self.profile {
-            profile_file = profile_file.profile(profile);
-            tccli = tccli.profile(profile);
-        }
-        match profile_file.read() {
-            Ok(profile) => match profile.role_arn {
-                Some(role_arn) => {
-                    let mut builder =
-                        AssumeRoleProvider::builder(role_arn, StaticProvider(profile.credentials))
-                            .endpoint(self.sts_endpoint.clone());
-                    if let Some(region) = profile.region {
-                        builder = builder.region(region);
-                    }
-                    return Ok(Arc::new(builder.build()?));
+    /// Walks the chain; returns the index of the first link that answered, and its answer.
+    async fn resolve(&self) -> Result<(usize, Credentials), CredentialsError> {
+        let mut tried = Vec::with_capacity(self.links.len());
+        for (index, link) in self.links.iter().enumerate() {
+            match link.provider.credentials().await {
+                Ok(credentials) => return Ok((index, credentials)),
+                Err(error) if error.kind() == CredentialsErrorKind::NotConfigured => {
+                    // Providers' reasons usually start with their source already.
+                    let reason = error.to_string();
+                    tried.push(if reason.starts_with(link.name.as_ref()) {
+                        reason
+                    } else {
+                        format!("{}: {reason}", link.name)
+                    });
                 }
-                None => return Ok(fixed(profile.credentials)),
-            },
-            Err(error) => skip(error, &mut tried)?,
-        }
-        match tccli.read() {
-            Ok(credentials) => return Ok(fixed(credentials)),
-            Err(error) => skip(error, &mut tried)?,
-        }
-        match WebIdentityProvider::from_tke_environment(
-            environment.as_ref(),
-            self.sts_endpoint.clone(),
-        ) {
-            Ok(provider) => return Ok(Arc::new(provider)),
-            Err(error) => skip(error, &mut tried)?,
-        }
-        let cvm = CvmRoleProvider::with_endpoint(&self.metadata_endpoint)?;
-        match cvm.credentials().await {
-            Ok(_) => return Ok(Arc::new(cvm)),
-            // Off the cloud the metadata service does not answer: that means no role, not a failure.
-            Err(error) if error.kind() != CredentialsErrorKind::Invalid => {
-                tried.push(error.to_string())
+                Err(error) => return Err(error),
             }
-            Err(error) => return Err(error),
         }
         Err(CredentialsError::not_configured(format!(
             "no credentials found; tried:\n  - {}",
@@ -126,34 +117,36 @@ impl DefaultChain {
     }
 }
 
-fn fixed(credentials: Credentials) -> Arc<dyn ProvideCredentials> {
-    Arc::new(StaticProvider(credentials))
-}
-
-impl Default for DefaultChain {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl ProvideCredentials for DefaultChain {
+impl ProvideCredentials for CredentialsChain {
     fn credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
         Box::pin(async move {
-            let provider = self.chosen.get_or_try_init(|| self.resolve()).await?;
-            provider.credentials().await
+            let mut first_answer = None;
+            let index = *self
+                .chosen
+                .get_or_try_init(|| async {
+                    let (index, credentials) = self.resolve().await?;
+                    first_answer = Some(credentials);
+                    Ok::<_, CredentialsError>(index)
+                })
+                .await?;
+            match first_answer {
+                Some(credentials) => Ok(credentials),
+                None => self.links[index].provider.credentials().await,
+            }
         })
     }
 
     fn ready_credentials(&self) -> Option<Credentials> {
-        self.chosen.get()?.ready_credentials()
+        self.links[*self.chosen.get()?].provider.ready_credentials()
     }
 }
 
-impl std::fmt::Debug for DefaultChain {
+impl std::fmt::Debug for CredentialsChain {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DefaultChain")
-            .field("profile", &self.profile)
-            .field("resolved", &self.chosen.initialized())
-            .finish_non_exhaustive()
+        let names: Vec<&str> = self.links.iter().map(|link| link.name.as_ref()).collect();
+        f.debug_struct("CredentialsChain")
+            .field("links", &names)
+            .field("chosen", &self.chosen())
+            .finish()
     }
 }

@@ -1,6 +1,5 @@
 //! The process environment, injectable so tests never read the real one, and the two variable providers.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use super::{BoxFuture, Credentials, CredentialsError, ProvideCredentials, credentials_from};
@@ -48,16 +47,21 @@ impl Environment for SystemEnvironment {
 }
 
 /// An environment made up for tests: fixed variables, and home and system paths under a directory.
+///
+/// Only with the `test-util` feature, which tests enable in `[dev-dependencies]`:
+/// `scf-transport = { version = "0.1", features = ["test-util"] }`.
+#[cfg(any(test, feature = "test-util"))]
 #[derive(Debug, Clone, Default)]
 pub struct FakeEnvironment {
     /// The variables.
-    pub vars: HashMap<String, String>,
+    pub vars: std::collections::HashMap<String, String>,
     /// The home directory.
     pub home: Option<PathBuf>,
     /// The directory standing for `/`.
     pub root: PathBuf,
 }
 
+#[cfg(any(test, feature = "test-util"))]
 impl FakeEnvironment {
     /// Sets a variable.
     pub fn with_var(mut self, name: &str, value: &str) -> Self {
@@ -66,6 +70,7 @@ impl FakeEnvironment {
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
 impl Environment for FakeEnvironment {
     fn var(&self, name: &str) -> Option<String> {
         self.vars.get(name).cloned()
@@ -154,7 +159,7 @@ macro_rules! variables_provider {
                 }
             }
 
-            pub(crate) fn read(&self) -> Result<Credentials, CredentialsError> {
+            fn read(&self) -> Result<Credentials, CredentialsError> {
                 from_variables(self.environment.as_ref(), $source, $id, $key, &[$($token),*])
             }
         }
@@ -168,6 +173,11 @@ macro_rules! variables_provider {
         impl ProvideCredentials for $name {
             fn credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
                 Box::pin(std::future::ready(self.read()))
+            }
+
+            // Reading variables takes no waiting, so the keys are always at hand when they are set.
+            fn ready_credentials(&self) -> Option<Credentials> {
+                self.read().ok()
             }
         }
     };

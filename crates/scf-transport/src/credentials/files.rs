@@ -1,11 +1,26 @@
 //! Credentials files: the official INI profile file and tccli's JSON profiles.
+//!
+//! Both are read at the first call and then served from memory: read again at the first call once
+//! [`FILE_REREAD_INTERVAL`] has passed on the provider's clock since the last read, so keys rotated in the file are
+//! picked up within five minutes without touching the file on every request. A file that becomes unreadable
+//! or malformed after a good read leaves the keys read before in use (with a warning), and is tried again
+//! ten seconds later.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use serde::Deserialize;
 
 use super::environment::{Environment, SystemEnvironment};
+use super::refresh::{Fetch, Fetched, RefreshPolicy, Refreshing};
+use super::sts::AssumeRoleProvider;
 use super::{BoxFuture, Credentials, CredentialsError, ProvideCredentials, credentials_from};
+use crate::endpoint::Endpoint;
+use crate::time::{Clock, SharedClock, SystemClock};
+
+/// How long the contents of a credentials file are used before it is read again.
+pub const FILE_REREAD_INTERVAL: Duration = Duration::from_secs(300);
 
 /// One profile of the official credentials file.
 #[derive(Clone)]
@@ -17,15 +32,16 @@ pub(crate) struct Profile {
 
 /// Where both file providers look and which profile they read: the one set on the provider, else
 /// `TENCENTCLOUD_PROFILE`, else `default`.
+#[derive(Clone)]
 struct ProfileChoice {
-    environment: Box<dyn Environment>,
+    environment: Arc<dyn Environment>,
     profile: Option<String>,
 }
 
 impl ProfileChoice {
     fn new(environment: impl Environment) -> Self {
         Self {
-            environment: Box::new(environment),
+            environment: Arc::new(environment),
             profile: None,
         }
     }
@@ -41,9 +57,37 @@ impl ProfileChoice {
 /// The official credentials file: `TENCENTCLOUD_CREDENTIALS_FILE`, else `~/.tencentcloud/credentials`, else
 /// `/etc/tencentcloud/credentials`. INI, one section per profile (`default` unless chosen, for example with
 /// `TENCENTCLOUD_PROFILE`), keys `secret_id`, `secret_key`, and optionally `token`, `region`, `role_arn`.
+///
+/// A profile with `role_arn` yields that role's temporary keys: STS `AssumeRole` signed with the profile's
+/// keys, in the profile's `region` (else `ap-guangzhou`), refreshed before they expire.
+///
+/// The file is read once and served from memory, and read again once [`FILE_REREAD_INTERVAL`] has passed.
 pub struct ProfileFileProvider {
+    settings: ProfileSettings,
+    file: Arc<Refreshing<ProfileFile>>,
+    /// The role of the profile, once one was seen, with the settings it was assumed for.
+    role: Mutex<Option<ProfileRole>>,
+}
+
+struct ProfileSettings {
+    choice: ProfileChoice,
+    clock: SharedClock,
+    sts_endpoint: Endpoint,
+}
+
+struct ProfileRole {
+    role_arn: String,
+    region: Option<String>,
+    provider: AssumeRoleProvider,
+}
+
+/// Reads the profile from the file.
+struct ProfileFile {
     choice: ProfileChoice,
 }
+
+/// The keys written in the profile, which sign its `AssumeRole` calls.
+struct ProfileKeys(Arc<Refreshing<ProfileFile>>);
 
 impl ProfileFileProvider {
     /// The profile chosen by `TENCENTCLOUD_PROFILE`, else `default`, in the real environment.
@@ -53,17 +97,82 @@ impl ProfileFileProvider {
 
     /// Reads files as `environment` locates them.
     pub fn with_environment(environment: impl Environment) -> Self {
-        Self {
+        Self::with_settings(ProfileSettings {
             choice: ProfileChoice::new(environment),
+            clock: Arc::new(SystemClock),
+            sts_endpoint: Endpoint::Default,
+        })
+    }
+
+    fn with_settings(settings: ProfileSettings) -> Self {
+        let file = ProfileFile {
+            choice: settings.choice.clone(),
+        };
+        Self {
+            file: Arc::new(Refreshing::new(
+                file,
+                RefreshPolicy::Every(FILE_REREAD_INTERVAL),
+                Arc::clone(&settings.clock),
+            )),
+            settings,
+            role: Mutex::new(None),
         }
     }
 
     /// Uses profile `name` whatever the environment says.
     pub fn profile(mut self, name: impl Into<String>) -> Self {
-        self.choice.profile = Some(name.into());
-        self
+        self.settings.choice.profile = Some(name.into());
+        Self::with_settings(self.settings)
     }
 
+    /// Where STS is, for a profile with `role_arn`.
+    pub fn sts_endpoint(mut self, endpoint: Endpoint) -> Self {
+        self.settings.sts_endpoint = endpoint;
+        Self::with_settings(self.settings)
+    }
+
+    /// The wall clock that times re-reading the file and the role's expiry; [`SystemClock`] by default.
+    pub fn clock(self, clock: impl Clock) -> Self {
+        self.clock_arc(Arc::new(clock))
+    }
+
+    /// Shares an existing wall clock.
+    pub fn clock_arc(mut self, clock: SharedClock) -> Self {
+        self.settings.clock = clock;
+        Self::with_settings(self.settings)
+    }
+
+    /// The provider assuming `role_arn` for `profile`, made once and again only if the file changes it.
+    fn role(
+        &self,
+        role_arn: &str,
+        profile: &Profile,
+    ) -> Result<AssumeRoleProvider, CredentialsError> {
+        let mut role = self.role.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(current) = role.as_ref()
+            && current.role_arn == role_arn
+            && current.region == profile.region
+        {
+            return Ok(current.provider.clone());
+        }
+        let mut builder =
+            AssumeRoleProvider::builder(role_arn, ProfileKeys(Arc::clone(&self.file)))
+                .endpoint(self.settings.sts_endpoint.clone())
+                .clock_arc(Arc::clone(&self.settings.clock));
+        if let Some(region) = &profile.region {
+            builder = builder.region(region);
+        }
+        let provider = builder.build()?;
+        *role = Some(ProfileRole {
+            role_arn: role_arn.to_owned(),
+            region: profile.region.clone(),
+            provider: provider.clone(),
+        });
+        Ok(provider)
+    }
+}
+
+impl ProfileFile {
     fn path(&self) -> Result<PathBuf, CredentialsError> {
         if let Some(path) = self.choice.environment.var("TENCENTCLOUD_CREDENTIALS_FILE") {
             if path.is_empty() {
@@ -92,7 +201,7 @@ impl ProfileFileProvider {
             })
     }
 
-    pub(crate) fn read(&self) -> Result<Profile, CredentialsError> {
+    fn read(&self) -> Result<Profile, CredentialsError> {
         let path = self.path()?;
         let explicit = self.choice.chosen();
         let name = explicit.clone().unwrap_or_else(|| "default".to_owned());
@@ -100,6 +209,17 @@ impl ProfileFileProvider {
         let text = std::fs::read_to_string(&path)
             .map_err(|e| CredentialsError::new(format!("{source}: cannot read it: {e}")))?;
         parse_profile(&text, &name, explicit.is_some(), &source)
+    }
+}
+
+impl Fetch for ProfileFile {
+    type Value = Profile;
+
+    fn fetch(&self) -> BoxFuture<'_, Result<Fetched<Profile>, CredentialsError>> {
+        Box::pin(std::future::ready(self.read().map(|profile| Fetched {
+            value: profile,
+            expires_at: None,
+        })))
     }
 }
 
@@ -146,15 +266,58 @@ impl Default for ProfileFileProvider {
 
 impl ProvideCredentials for ProfileFileProvider {
     fn credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
-        Box::pin(std::future::ready(
-            self.read().map(|profile| profile.credentials),
-        ))
+        Box::pin(async move {
+            let profile = self.file.get().await?;
+            match &profile.role_arn {
+                None => Ok(profile.credentials),
+                Some(role_arn) => self.role(role_arn, &profile)?.credentials().await,
+            }
+        })
+    }
+
+    fn ready_credentials(&self) -> Option<Credentials> {
+        let profile = self.file.ready()?;
+        let Some(role_arn) = &profile.role_arn else {
+            return Some(profile.credentials);
+        };
+        let role = self.role.lock().unwrap_or_else(PoisonError::into_inner);
+        role.as_ref()
+            .filter(|current| &current.role_arn == role_arn && current.region == profile.region)?
+            .provider
+            .ready_credentials()
+    }
+}
+
+impl std::fmt::Debug for ProfileFileProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProfileFileProvider")
+            .field("profile", &self.settings.choice.profile)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ProvideCredentials for ProfileKeys {
+    fn credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        Box::pin(async move { Ok(self.0.get().await?.credentials) })
+    }
+
+    fn ready_credentials(&self) -> Option<Credentials> {
+        self.0.ready().map(|profile| profile.credentials)
     }
 }
 
 /// tccli's profiles: `~/.tccli/<profile>.credential`, JSON with `secretId`, `secretKey` and optionally
 /// `token`, so users of the official CLI need nothing new.
+///
+/// The file is read once and served from memory, and read again once [`FILE_REREAD_INTERVAL`] has passed.
 pub struct TccliProvider {
+    choice: ProfileChoice,
+    clock: SharedClock,
+    file: Refreshing<TccliFile>,
+}
+
+/// Reads the tccli profile from its file.
+struct TccliFile {
     choice: ProfileChoice,
 }
 
@@ -175,18 +338,43 @@ impl TccliProvider {
 
     /// Reads files as `environment` locates them.
     pub fn with_environment(environment: impl Environment) -> Self {
+        Self::with_settings(ProfileChoice::new(environment), Arc::new(SystemClock))
+    }
+
+    fn with_settings(choice: ProfileChoice, clock: SharedClock) -> Self {
+        let file = TccliFile {
+            choice: choice.clone(),
+        };
         Self {
-            choice: ProfileChoice::new(environment),
+            file: Refreshing::new(
+                file,
+                RefreshPolicy::Every(FILE_REREAD_INTERVAL),
+                Arc::clone(&clock),
+            ),
+            choice,
+            clock,
         }
     }
 
     /// Uses profile `name`.
     pub fn profile(mut self, name: impl Into<String>) -> Self {
         self.choice.profile = Some(name.into());
-        self
+        Self::with_settings(self.choice, self.clock)
     }
 
-    pub(crate) fn read(&self) -> Result<Credentials, CredentialsError> {
+    /// The wall clock that times re-reading the file; [`SystemClock`] by default.
+    pub fn clock(self, clock: impl Clock) -> Self {
+        self.clock_arc(Arc::new(clock))
+    }
+
+    /// Shares an existing wall clock.
+    pub fn clock_arc(self, clock: SharedClock) -> Self {
+        Self::with_settings(self.choice, clock)
+    }
+}
+
+impl TccliFile {
+    fn read(&self) -> Result<Credentials, CredentialsError> {
         let name = self.choice.chosen().unwrap_or_else(|| "default".to_owned());
         let Some(home) = self.choice.environment.home_dir() else {
             return Err(CredentialsError::not_configured("tccli: no home directory"));
@@ -207,6 +395,17 @@ impl TccliProvider {
             }
         };
         parse_tccli(&text, &source)
+    }
+}
+
+impl Fetch for TccliFile {
+    type Value = Credentials;
+
+    fn fetch(&self) -> BoxFuture<'_, Result<Fetched<Credentials>, CredentialsError>> {
+        Box::pin(std::future::ready(self.read().map(|credentials| Fetched {
+            value: credentials,
+            expires_at: None,
+        })))
     }
 }
 
@@ -240,6 +439,18 @@ impl Default for TccliProvider {
 
 impl ProvideCredentials for TccliProvider {
     fn credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
-        Box::pin(std::future::ready(self.read()))
+        Box::pin(self.file.get())
+    }
+
+    fn ready_credentials(&self) -> Option<Credentials> {
+        self.file.ready()
+    }
+}
+
+impl std::fmt::Debug for TccliProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TccliProvider")
+            .field("profile", &self.choice.profile)
+            .finish_non_exhaustive()
     }
 }

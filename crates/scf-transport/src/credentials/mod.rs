@@ -8,14 +8,21 @@
 //! - [`CvmRoleProvider`]: a CVM instance role, from the metadata service.
 //! - [`AssumeRoleProvider`]: STS `AssumeRole`, from any other provider.
 //! - [`WebIdentityProvider`]: TKE OIDC `AssumeRoleWithWebIdentity`.
+//! - [`CredentialsChain`]: providers tried in order, `first_try(..).or_else(..)`.
 //! - [`DefaultChain`]: the first of environment, SCF runtime, profile file, tccli, TKE OIDC and CVM role
 //!   that applies.
 //!
 //! Providers of temporary keys refresh them before they expire, share one refresh among concurrent callers,
-//! and keep using the current keys while a refresh fails until they really expire.
+//! and keep using the current keys while a refresh fails until they really expire. The file providers
+//! read their file once and again every [`FILE_REREAD_INTERVAL`], the same way. Expiry and re-reading are
+//! timed by an injected [`Clock`](crate::time::Clock) (`.clock(..)` on each builder), the waits by tokio's
+//! clock.
+//!
+//! `FakeEnvironment`, an [`Environment`] made up for tests, comes with the `test-util` feature.
 
 mod chain;
 mod cvm;
+mod default_chain;
 mod environment;
 mod files;
 mod refresh;
@@ -24,16 +31,16 @@ mod sts;
 use std::future::Future;
 use std::pin::Pin;
 
-pub use chain::DefaultChain;
-pub use cvm::{CvmRoleProvider, METADATA_ENDPOINT};
-pub use environment::{
-    Environment, EnvironmentProvider, FakeEnvironment, ScfRuntimeProvider, SystemEnvironment,
-};
-pub use files::{ProfileFileProvider, TccliProvider};
+pub use chain::CredentialsChain;
+pub use cvm::{CvmRoleBuilder, CvmRoleProvider, METADATA_ENDPOINT};
+pub use default_chain::DefaultChain;
+#[cfg(any(test, feature = "test-util"))]
+pub use environment::FakeEnvironment;
+pub use environment::{Environment, EnvironmentProvider, ScfRuntimeProvider, SystemEnvironment};
+pub use files::{FILE_REREAD_INTERVAL, ProfileFileProvider, TccliProvider};
 #[cfg(fuzzing)]
 pub(crate) use files::{parse_profile, parse_tccli};
-pub use refresh::Expiring;
-pub use sts::{AssumeRoleBuilder, AssumeRoleProvider, WebIdentityProvider};
+pub use sts::{AssumeRoleBuilder, AssumeRoleProvider, WebIdentityBuilder, WebIdentityProvider};
 pub use tc3_signer::Credentials;
 
 /// A boxed future, as providers return.

@@ -1,26 +1,35 @@
 //! Roles assumed through STS: `AssumeRole` with any other credentials, and TKE's OIDC
-//! `AssumeRoleWithWebIdentity`.
+//! `AssumeRoleWithWebIdentity`. Both are calls of the generic [`Client`], so they get its retries,
+//! timeouts, clock-skew repair and error envelope reading.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http::{HeaderValue, Request};
-use scf_model::{ActionMetadata, parse_response};
+use scf_model::ActionMetadata;
 use serde::{Deserialize, Serialize};
 
 use super::environment::Environment;
-use super::refresh::{Expiring, Fetch, Refreshing, unix_now};
+use super::refresh::{Fetch, Fetched, RefreshPolicy, Refreshing};
 use super::{BoxFuture, Credentials, CredentialsError, ProvideCredentials, credentials_from};
-use crate::client::{Client, REQUEST_CLIENT};
+use crate::client::Client;
 use crate::endpoint::Endpoint;
-use crate::transport::{HyperTransport, HyperTransportConfig, Transport};
+use crate::time::{Clock, SharedClock, SystemClock, unix_seconds};
 
 const STS_VERSION: &str = "2018-08-13";
 const DEFAULT_REGION: &str = "ap-guangzhou";
 const DEFAULT_DURATION: Duration = Duration::from_secs(7200);
 const MAX_DURATION: Duration = Duration::from_secs(43_200);
+/// STS issues keys; asking twice does no harm, so both actions are retried like idempotent ones.
+static ASSUME_ROLE: ActionMetadata =
+    ActionMetadata::new_static("sts", STS_VERSION, "AssumeRole", true, Some(600));
+static ASSUME_ROLE_WITH_WEB_IDENTITY: ActionMetadata = ActionMetadata::new_static(
+    "sts",
+    STS_VERSION,
+    "AssumeRoleWithWebIdentity",
+    true,
+    Some(600),
+);
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -38,22 +47,22 @@ struct StsCredentials {
 }
 
 impl AssumedRole {
-    fn into_expiring(self, source: &str) -> Result<Expiring, CredentialsError> {
-        Ok(Expiring {
-            credentials: credentials_from(
+    fn into_fetched(self, source: &str) -> Result<Fetched<Credentials>, CredentialsError> {
+        Ok(Fetched {
+            value: credentials_from(
                 source,
                 &self.credentials.tmp_secret_id,
                 &self.credentials.tmp_secret_key,
                 Some(&self.credentials.token),
             )?,
-            expires_at: self.expired_time,
+            expires_at: Some(self.expired_time),
         })
     }
 }
 
 /// Refresh once a tenth of the lifetime remains, but never later than a minute before expiry.
-fn refresh_before(duration: Duration) -> Duration {
-    (duration / 10).max(Duration::from_secs(60))
+fn refresh_policy(duration: Duration) -> RefreshPolicy {
+    RefreshPolicy::BeforeExpiry((duration / 10).max(Duration::from_secs(60)))
 }
 
 fn check_duration(duration: Duration) -> Result<Duration, CredentialsError> {
@@ -65,8 +74,9 @@ fn check_duration(duration: Duration) -> Result<Duration, CredentialsError> {
     Ok(duration)
 }
 
-fn session_name() -> String {
-    format!("scf-rs-{}", unix_now())
+/// The session name CAM records when none is given: this crate and the Unix second on `clock`.
+fn default_session_name(clock: &dyn Clock) -> String {
+    format!("scf-rs-{}", unix_seconds(clock))
 }
 
 #[derive(Serialize)]
@@ -99,7 +109,7 @@ impl AssumeRoleProvider {
         Self::builder(role_arn, source).build()
     }
 
-    /// A builder for the session name, duration, endpoint and region.
+    /// A builder for the session name, duration, endpoint, region and clock.
     pub fn builder(
         role_arn: impl Into<String>,
         source: impl ProvideCredentials,
@@ -107,77 +117,130 @@ impl AssumeRoleProvider {
         AssumeRoleBuilder {
             role_arn: role_arn.into(),
             source: Arc::new(source),
+            session: SessionSettings::default(),
+        }
+    }
+}
+
+/// What both kinds of role session are configured with.
+struct SessionSettings {
+    session_name: Option<String>,
+    duration: Duration,
+    endpoint: Endpoint,
+    region: String,
+    clock: SharedClock,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        Self {
             session_name: None,
             duration: DEFAULT_DURATION,
             endpoint: Endpoint::Default,
             region: DEFAULT_REGION.to_owned(),
+            clock: Arc::new(SystemClock),
         }
     }
+}
+
+impl SessionSettings {
+    /// The checked duration, the session name, and a client for STS from `builder`.
+    fn client(
+        self,
+        builder: crate::ClientBuilder,
+        action: &str,
+    ) -> Result<(Client, String, Duration), CredentialsError> {
+        let duration = check_duration(self.duration)?;
+        let session_name = self
+            .session_name
+            .unwrap_or_else(|| default_session_name(self.clock.as_ref()));
+        let client = builder
+            .endpoint(self.endpoint)
+            .region(self.region)
+            .clock_arc(self.clock)
+            .build()
+            .map_err(|e| CredentialsError::new(format!("{action}: {e}")))?;
+        Ok((client, session_name, duration))
+    }
+}
+
+/// The setters both role builders share.
+macro_rules! session_setters {
+    () => {
+        /// The session name recorded by CAM; `scf-rs-<Unix second>` by default.
+        pub fn session_name(mut self, name: impl Into<String>) -> Self {
+            self.session.session_name = Some(name.into());
+            self
+        }
+
+        /// How long the keys last: up to 12 hours, 2 hours by default.
+        pub fn duration(mut self, duration: Duration) -> Self {
+            self.session.duration = duration;
+            self
+        }
+
+        /// Where STS is.
+        pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
+            self.session.endpoint = endpoint;
+            self
+        }
+
+        /// The region sent to STS; `ap-guangzhou` by default.
+        pub fn region(mut self, region: impl Into<String>) -> Self {
+            self.session.region = region.into();
+            self
+        }
+
+        /// The wall clock that stamps the STS calls and is compared with expiry times;
+        /// [`SystemClock`] by default.
+        pub fn clock(self, clock: impl Clock) -> Self {
+            self.clock_arc(Arc::new(clock))
+        }
+
+        /// Shares an existing wall clock.
+        pub fn clock_arc(mut self, clock: SharedClock) -> Self {
+            self.session.clock = clock;
+            self
+        }
+    };
 }
 
 /// Settings of an [`AssumeRoleProvider`].
 pub struct AssumeRoleBuilder {
     role_arn: String,
     source: Arc<dyn ProvideCredentials>,
-    session_name: Option<String>,
-    duration: Duration,
-    endpoint: Endpoint,
-    region: String,
+    session: SessionSettings,
 }
 
 impl AssumeRoleBuilder {
-    /// The session name recorded by CAM.
-    pub fn session_name(mut self, name: impl Into<String>) -> Self {
-        self.session_name = Some(name.into());
-        self
-    }
+    session_setters!();
 
-    /// How long the keys last: up to 12 hours, 2 hours by default.
-    pub fn duration(mut self, duration: Duration) -> Self {
-        self.duration = duration;
-        self
-    }
-
-    /// Where STS is.
-    pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
-        self.endpoint = endpoint;
-        self
-    }
-
-    /// The region sent to STS.
-    pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.region = region.into();
-        self
-    }
-
-    /// The provider.
+    /// The provider. Fails when the duration is out of range or the client cannot be built.
     pub fn build(self) -> Result<AssumeRoleProvider, CredentialsError> {
-        let duration = check_duration(self.duration)?;
-        let client = Client::builder()
-            .credentials_arc(self.source)
-            .endpoint(self.endpoint)
-            .region(self.region)
-            .build()
-            .map_err(|e| CredentialsError::new(format!("AssumeRole: {e}")))?;
+        let clock = Arc::clone(&self.session.clock);
+        let (client, session_name, duration) = self
+            .session
+            .client(Client::builder().credentials_arc(self.source), "AssumeRole")?;
         Ok(AssumeRoleProvider {
             inner: Arc::new(Refreshing::new(
                 AssumeRoleFetch {
                     client,
                     role_arn: self.role_arn,
-                    session_name: self.session_name.unwrap_or_else(session_name),
+                    session_name,
                     duration,
                 },
-                refresh_before(duration),
+                refresh_policy(duration),
+                clock,
             )),
         })
     }
 }
 
 impl Fetch for AssumeRoleFetch {
-    fn fetch(&self) -> BoxFuture<'_, Result<Expiring, CredentialsError>> {
+    type Value = Credentials;
+
+    fn fetch(&self) -> BoxFuture<'_, Result<Fetched<Credentials>, CredentialsError>> {
         Box::pin(async move {
-            let metadata =
-                ActionMetadata::new_static("sts", STS_VERSION, "AssumeRole", true, Some(600));
             let request = AssumeRoleRequest {
                 role_arn: &self.role_arn,
                 role_session_name: &self.session_name,
@@ -186,21 +249,27 @@ impl Fetch for AssumeRoleFetch {
             let source = format!("AssumeRole {}", self.role_arn);
             let assumed: AssumedRole = self
                 .client
-                .call_action(&metadata, &request)
+                .call_action(&ASSUME_ROLE, &request)
                 .await
                 .map_err(|e| CredentialsError::unavailable(format!("{source}: {e}")))?;
-            assumed.into_expiring(&source)
+            assumed.into_fetched(&source)
         })
     }
 }
 
 impl ProvideCredentials for AssumeRoleProvider {
     fn credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
-        Box::pin(self.inner.credentials())
+        Box::pin(self.inner.get())
     }
 
     fn ready_credentials(&self) -> Option<Credentials> {
         self.inner.ready()
+    }
+}
+
+impl std::fmt::Debug for AssumeRoleProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AssumeRoleProvider").finish_non_exhaustive()
     }
 }
 
@@ -214,17 +283,23 @@ struct WebIdentityRequest<'a> {
     duration_seconds: u64,
 }
 
-/// Temporary keys from TKE's OIDC identity: STS `AssumeRoleWithWebIdentity`, an unsigned call carrying the
-/// pod's web identity token, read afresh from its file at each refresh.
+/// Temporary keys from an OIDC identity such as TKE's: STS `AssumeRoleWithWebIdentity`, an unsigned call
+/// carrying the web identity token, read afresh from its file at each refresh.
 #[derive(Clone)]
 pub struct WebIdentityProvider {
     inner: Arc<Refreshing<WebIdentityFetch>>,
 }
 
+/// Settings of a [`WebIdentityProvider`].
+pub struct WebIdentityBuilder {
+    provider_id: String,
+    token_file: PathBuf,
+    role_arn: String,
+    session: SessionSettings,
+}
+
 struct WebIdentityFetch {
-    transport: HyperTransport,
-    endpoint: Endpoint,
-    region: String,
+    client: Client,
     provider_id: String,
     token_file: PathBuf,
     role_arn: String,
@@ -233,24 +308,38 @@ struct WebIdentityFetch {
 }
 
 impl WebIdentityProvider {
+    /// Assumes `role_arn` as the identity of OIDC provider `provider_id`, whose token is in `token_file`.
+    pub fn builder(
+        provider_id: impl Into<String>,
+        token_file: impl Into<PathBuf>,
+        role_arn: impl Into<String>,
+    ) -> WebIdentityBuilder {
+        WebIdentityBuilder {
+            provider_id: provider_id.into(),
+            token_file: token_file.into(),
+            role_arn: role_arn.into(),
+            session: SessionSettings::default(),
+        }
+    }
+}
+
+impl WebIdentityBuilder {
     /// From `TKE_PROVIDER_ID`, `TKE_WEB_IDENTITY_TOKEN_FILE`, `TKE_ROLE_ARN` and `TKE_REGION` (which the Go
-    /// SDK ignores; here it is the region sent to STS).
-    pub fn from_tke_environment(
-        environment: &dyn Environment,
-        endpoint: Endpoint,
-    ) -> Result<Self, CredentialsError> {
+    /// SDK ignores; here it is the region sent to STS). None of the first three set is "not configured";
+    /// some set and others missing or empty is an error.
+    pub fn from_tke_environment(environment: &dyn Environment) -> Result<Self, CredentialsError> {
         let names = [
             "TKE_PROVIDER_ID",
             "TKE_WEB_IDENTITY_TOKEN_FILE",
             "TKE_ROLE_ARN",
         ];
-        let values: Vec<Option<String>> = names.iter().map(|name| environment.var(name)).collect();
+        let values = names.map(|name| environment.var(name));
         if values.iter().all(Option::is_none) {
             return Err(CredentialsError::not_configured(
                 "TKE OIDC: TKE_PROVIDER_ID, TKE_WEB_IDENTITY_TOKEN_FILE and TKE_ROLE_ARN are not set",
             ));
         }
-        let mut present = Vec::new();
+        let mut present = Vec::with_capacity(names.len());
         for (name, value) in names.iter().zip(values) {
             match value.filter(|value| !value.is_empty()) {
                 Some(value) => present.push(value),
@@ -261,93 +350,88 @@ impl WebIdentityProvider {
                 }
             }
         }
-        let region = environment
-            .var("TKE_REGION")
-            .filter(|region| !region.is_empty())
-            .unwrap_or_else(|| DEFAULT_REGION.to_owned());
-        let transport = HyperTransport::new(&HyperTransportConfig::default())
-            .map_err(|e| CredentialsError::new(e.to_string()))?;
         let [provider_id, token_file, role_arn]: [String; 3] = present
             .try_into()
             .map_err(|_| CredentialsError::new("TKE OIDC: incomplete configuration"))?;
-        Ok(Self {
+        let mut builder = WebIdentityProvider::builder(provider_id, token_file, role_arn);
+        if let Some(region) = environment
+            .var("TKE_REGION")
+            .filter(|region| !region.is_empty())
+        {
+            builder = builder.region(region);
+        }
+        Ok(builder)
+    }
+
+    session_setters!();
+
+    /// The provider. Fails when the duration is out of range or the client cannot be built.
+    pub fn build(self) -> Result<WebIdentityProvider, CredentialsError> {
+        let clock = Arc::clone(&self.session.clock);
+        // The web identity token is the proof of identity: the request itself is not signed.
+        let (client, session_name, duration) = self.session.client(
+            Client::builder().without_signing(),
+            "AssumeRoleWithWebIdentity",
+        )?;
+        Ok(WebIdentityProvider {
             inner: Arc::new(Refreshing::new(
                 WebIdentityFetch {
-                    transport,
-                    endpoint,
-                    region,
-                    provider_id,
-                    token_file: PathBuf::from(token_file),
-                    role_arn,
-                    session_name: session_name(),
-                    duration: DEFAULT_DURATION,
+                    client,
+                    provider_id: self.provider_id,
+                    token_file: self.token_file,
+                    role_arn: self.role_arn,
+                    session_name,
+                    duration,
                 },
-                refresh_before(DEFAULT_DURATION),
+                refresh_policy(duration),
+                clock,
             )),
         })
     }
 }
 
-impl WebIdentityFetch {
-    async fn call(&self) -> Result<Expiring, CredentialsError> {
-        let source = format!("AssumeRoleWithWebIdentity {}", self.role_arn);
-        let failed = |why: String| CredentialsError::unavailable(format!("{source}: {why}"));
-        let token = std::fs::read_to_string(&self.token_file).map_err(|e| {
-            CredentialsError::new(format!(
-                "{source}: cannot read {}: {e}",
-                self.token_file.display()
-            ))
-        })?;
-        let body = serde_json::to_vec(&WebIdentityRequest {
-            provider_id: &self.provider_id,
-            web_identity_token: token.trim(),
-            role_arn: &self.role_arn,
-            role_session_name: &self.session_name,
-            duration_seconds: self.duration.as_secs(),
-        })
-        .map_err(|e| failed(e.to_string()))?;
-        let target = self
-            .endpoint
-            .resolve("sts", Some(&self.region))
-            .map_err(|e| failed(e.to_string()))?;
-        let header = |value: &str| {
-            HeaderValue::from_str(value)
-                .map_err(|_| failed(format!("{value:?} is not a header value")))
-        };
-        // The web identity token is the proof of identity: the request itself is not signed.
-        let request = Request::post(target.uri.clone())
-            .header("content-type", "application/json")
-            .header("host", target.host_value.clone())
-            .header("x-tc-action", "AssumeRoleWithWebIdentity")
-            .header("x-tc-version", STS_VERSION)
-            .header("x-tc-region", header(&self.region)?)
-            .header("x-tc-timestamp", unix_now().to_string())
-            .header("x-tc-requestclient", REQUEST_CLIENT)
-            .header("authorization", "SKIP")
-            .body(Bytes::from(body))
-            .map_err(|e| failed(e.to_string()))?;
-        let response = tokio::time::timeout(Duration::from_secs(10), self.transport.send(request))
-            .await
-            .map_err(|_| failed("no answer in time".to_owned()))?
-            .map_err(|e| failed(e.to_string()))?;
-        let assumed: AssumedRole =
-            parse_response(response.body()).map_err(|e| failed(e.to_string()))?;
-        assumed.into_expiring(&source)
-    }
-}
-
 impl Fetch for WebIdentityFetch {
-    fn fetch(&self) -> BoxFuture<'_, Result<Expiring, CredentialsError>> {
-        Box::pin(self.call())
+    type Value = Credentials;
+
+    fn fetch(&self) -> BoxFuture<'_, Result<Fetched<Credentials>, CredentialsError>> {
+        Box::pin(async move {
+            let source = format!("AssumeRoleWithWebIdentity {}", self.role_arn);
+            let token = std::fs::read_to_string(&self.token_file).map_err(|e| {
+                CredentialsError::new(format!(
+                    "{source}: cannot read {}: {e}",
+                    self.token_file.display()
+                ))
+            })?;
+            let request = WebIdentityRequest {
+                provider_id: &self.provider_id,
+                web_identity_token: token.trim(),
+                role_arn: &self.role_arn,
+                role_session_name: &self.session_name,
+                duration_seconds: self.duration.as_secs(),
+            };
+            let assumed: AssumedRole = self
+                .client
+                .call_action(&ASSUME_ROLE_WITH_WEB_IDENTITY, &request)
+                .await
+                .map_err(|e| CredentialsError::unavailable(format!("{source}: {e}")))?;
+            assumed.into_fetched(&source)
+        })
     }
 }
 
 impl ProvideCredentials for WebIdentityProvider {
     fn credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
-        Box::pin(self.inner.credentials())
+        Box::pin(self.inner.get())
     }
 
     fn ready_credentials(&self) -> Option<Credentials> {
         self.inner.ready()
+    }
+}
+
+impl std::fmt::Debug for WebIdentityProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebIdentityProvider")
+            .finish_non_exhaustive()
     }
 }
