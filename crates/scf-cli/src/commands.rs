@@ -30,7 +30,8 @@ pub(crate) fn client(global: &Global, namespace: Option<&str>) -> Result<Client,
             ..Timeouts::default()
         });
     if let Some(endpoint) = &global.endpoint {
-        builder = builder.endpoint(endpoint_of(endpoint)?);
+        builder = builder
+            .endpoint(Endpoint::parse(endpoint).map_err(|e| Failure::Config(e.to_string()))?);
     }
     if let Some(namespace) = namespace {
         builder = builder.namespace(namespace);
@@ -42,16 +43,6 @@ pub(crate) fn client(global: &Global, namespace: Option<&str>) -> Result<Client,
         });
     }
     Ok(builder.build()?)
-}
-
-fn endpoint_of(text: &str) -> Result<Endpoint, Failure> {
-    if text.contains("://") {
-        Endpoint::url(text).map_err(|e| Failure::Config(e.to_string()))
-    } else if text == "regional" {
-        Ok(Endpoint::Regional)
-    } else {
-        Ok(Endpoint::RootDomain(text.to_owned()))
-    }
 }
 
 pub(crate) async fn get_async_event_status(

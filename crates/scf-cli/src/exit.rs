@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use scf::{ErrorKind, WaitError};
+use scf::{ErrorKind, WaitError, WaitErrorKind};
 
 /// How a command ended.
 #[derive(Debug)]
@@ -54,7 +54,8 @@ impl From<scf::Error> for Failure {
                 api.message,
                 api.request_id.as_deref().unwrap_or("none")
             ),
-            None => error.to_string(),
+            // The facade's own message names the event too; it is added once, below.
+            None => error.transport_error().to_string(),
         };
         if let Some(id) = error.invoke_request_id() {
             message.push_str(&format!(" [InvokeRequestId: {id}]"));
@@ -78,12 +79,11 @@ impl From<scf::transport::Error> for Failure {
 
 impl From<WaitError> for Failure {
     fn from(error: WaitError) -> Self {
-        match error {
-            WaitError::Call(error) => error.into(),
-            timed_out @ WaitError::TimedOut { .. } => Self::WaitTimedOut(timed_out.to_string()),
-            not_found @ WaitError::NotFound { .. } => {
-                Self::Api(format!("ResourceNotFound.AsyncEvent: {not_found}"))
-            }
+        let message = error.to_string();
+        match (error.kind(), error.into_call_error()) {
+            (_, Some(call)) => call.into(),
+            (WaitErrorKind::TimedOut, None) => Self::WaitTimedOut(message),
+            (_, None) => Self::Api(format!("ResourceNotFound.AsyncEvent: {message}")),
         }
     }
 }

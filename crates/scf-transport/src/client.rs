@@ -15,7 +15,7 @@ use tc3_signer::{Credentials, SignablePayload, SignableRequest, SigningParams};
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::credentials::{DefaultChain, ProvideCredentials};
+use crate::credentials::{DefaultChain, Environment, ProvideCredentials, SystemEnvironment};
 use crate::endpoint::{Endpoint, Target};
 use crate::error::{Error, ErrorKind};
 use crate::policy::{self, Next, Outcome, Progress};
@@ -124,6 +124,7 @@ pub struct ClientBuilder {
     credentials: Option<Arc<dyn ProvideCredentials>>,
     unsigned: bool,
     clock: SharedClock,
+    environment: Arc<dyn Environment>,
     endpoint: Endpoint,
     region: Option<String>,
     language: Option<Language>,
@@ -142,6 +143,7 @@ impl Client {
             credentials: None,
             unsigned: false,
             clock: Arc::new(SystemClock),
+            environment: Arc::new(SystemEnvironment),
             endpoint: Endpoint::Default,
             region: None,
             language: None,
@@ -529,7 +531,8 @@ fn interpret<T: DeserializeOwned>(
 }
 
 impl ClientBuilder {
-    /// The credentials provider; [`DefaultChain`](crate::DefaultChain) when none is given.
+    /// The credentials provider; when none is given, the [`DefaultChain`] over this builder's
+    /// [`environment`](Self::environment) and [`clock`](Self::clock).
     pub fn credentials(mut self, provider: impl ProvideCredentials) -> Self {
         self.credentials = Some(Arc::new(provider));
         self
@@ -538,6 +541,13 @@ impl ClientBuilder {
     /// Shares an existing provider.
     pub fn credentials_arc(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
         self.credentials = Some(provider);
+        self
+    }
+
+    /// Where settings not given in code are read (`TENCENTCLOUD_REGION`, and the default credentials
+    /// chain's variables and files): the process environment by default.
+    pub fn environment(mut self, environment: impl Environment) -> Self {
+        self.environment = Arc::new(environment);
         self
     }
 
@@ -566,7 +576,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The region, sent as `X-TC-Region`; left out when unset.
+    /// The region, sent as `X-TC-Region`. When it is not set here, `TENCENTCLOUD_REGION` gives it; with
+    /// neither, it is left out.
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
@@ -637,10 +648,16 @@ impl ClientBuilder {
             _ if self.unsigned => None,
             Some(provider) => Some(provider),
             None => Some(Arc::new(
-                DefaultChain::new().clock_arc(Arc::clone(&self.clock)),
+                DefaultChain::with_environment(Arc::clone(&self.environment))
+                    .clock_arc(Arc::clone(&self.clock)),
             )),
         };
-        let region_header = match &self.region {
+        let region = self.region.or_else(|| {
+            self.environment
+                .var("TENCENTCLOUD_REGION")
+                .filter(|region| !region.is_empty())
+        });
+        let region_header = match &region {
             Some(region) => Some(header_value(region).map_err(invalid)?),
             None => None,
         };
@@ -660,7 +677,7 @@ impl ClientBuilder {
                 credentials,
                 endpoint: self.endpoint,
                 region_header,
-                region: self.region,
+                region,
                 language: self.language,
                 timeouts: self.timeouts,
                 budget: RetryBudget::new(self.retry.budget_capacity),

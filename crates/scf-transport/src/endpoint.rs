@@ -25,12 +25,35 @@ impl Endpoint {
     pub fn url(url: &str) -> Result<Self, EndpointError> {
         let uri: Uri = url
             .parse()
-            .map_err(|_| EndpointError(format!("{url:?} is not a URL")))?;
+            .map_err(|_| EndpointError::new(EndpointErrorKind::NotAUrl, url))?;
         match uri.scheme_str() {
             Some("http" | "https") if uri.authority().is_some() => Ok(Self::Url(uri)),
-            _ => Err(EndpointError(format!(
-                "{url:?} must be an http:// or https:// URL with a host"
-            ))),
+            _ => Err(EndpointError::new(EndpointErrorKind::UnsupportedUrl, url)),
+        }
+    }
+
+    /// Reads an endpoint as users write it in settings such as `SCF_ENDPOINT` or `--endpoint`: a URL
+    /// (`http://127.0.0.1:9000`), `regional`, or a root domain (`intl.tencentcloudapi.com`).
+    ///
+    /// ```
+    /// use scf_transport::Endpoint;
+    ///
+    /// assert_eq!(Endpoint::parse("regional")?, Endpoint::Regional);
+    /// assert_eq!(Endpoint::parse("intl.tencentcloudapi.com")?, Endpoint::RootDomain("intl.tencentcloudapi.com".into()));
+    /// assert!(matches!(Endpoint::parse("http://127.0.0.1:9000")?, Endpoint::Url(_)));
+    /// assert!(Endpoint::parse("ftp://example.com").is_err());
+    /// # Ok::<(), scf_transport::EndpointError>(())
+    /// ```
+    pub fn parse(text: &str) -> Result<Self, EndpointError> {
+        let text = text.trim();
+        if text.contains("://") {
+            Self::url(text)
+        } else if text == "regional" {
+            Ok(Self::Regional)
+        } else if !text.is_empty() && http::uri::Authority::try_from(text).is_ok() {
+            Ok(Self::RootDomain(text.to_owned()))
+        } else {
+            Err(EndpointError::new(EndpointErrorKind::NotAUrl, text))
         }
     }
 
@@ -43,9 +66,8 @@ impl Endpoint {
         let host = match self {
             Self::Default => format!("{service}.{DEFAULT_ROOT_DOMAIN}"),
             Self::Regional => {
-                let region = region.ok_or_else(|| {
-                    EndpointError("a regional endpoint needs a region".to_owned())
-                })?;
+                let region = region
+                    .ok_or_else(|| EndpointError::new(EndpointErrorKind::MissingRegion, service))?;
                 format!("{service}.{region}.{DEFAULT_ROOT_DOMAIN}")
             }
             Self::RootDomain(domain) => format!("{service}.{domain}"),
@@ -75,9 +97,9 @@ impl Target {
             .authority(authority)
             .path_and_query("/")
             .build()
-            .map_err(|e| EndpointError(format!("cannot build a URL for {authority:?}: {e}")))?;
+            .map_err(|_| EndpointError::new(EndpointErrorKind::InvalidHost, authority))?;
         let host_value = http::HeaderValue::from_str(authority)
-            .map_err(|_| EndpointError(format!("{authority:?} cannot be a Host header")))?;
+            .map_err(|_| EndpointError::new(EndpointErrorKind::InvalidHost, authority))?;
         Ok(Self {
             uri,
             host: authority.to_owned(),
@@ -86,13 +108,62 @@ impl Target {
     }
 }
 
-/// An endpoint that cannot be used.
+/// Why an endpoint cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EndpointErrorKind {
+    /// The text is neither a URL nor a host name.
+    NotAUrl,
+    /// A URL that is not `http://` or `https://` with a host.
+    UnsupportedUrl,
+    /// A regional endpoint, but no region was configured.
+    MissingRegion,
+    /// The host cannot travel in a URL or a `Host` header.
+    InvalidHost,
+}
+
+/// An endpoint that cannot be used: its kind and the text concerned (a URL or host, or for
+/// [`EndpointErrorKind::MissingRegion`] the service).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EndpointError(String);
+pub struct EndpointError {
+    kind: EndpointErrorKind,
+    subject: String,
+}
+
+impl EndpointError {
+    fn new(kind: EndpointErrorKind, subject: &str) -> Self {
+        Self {
+            kind,
+            subject: subject.to_owned(),
+        }
+    }
+
+    /// Why the endpoint cannot be used.
+    pub fn kind(&self) -> EndpointErrorKind {
+        self.kind
+    }
+}
 
 impl std::fmt::Display for EndpointError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "invalid endpoint: {}", self.0)
+        let subject = self.subject.escape_debug();
+        match self.kind {
+            EndpointErrorKind::NotAUrl => {
+                write!(f, "invalid endpoint \"{subject}\": not a URL or host name")
+            }
+            EndpointErrorKind::UnsupportedUrl => write!(
+                f,
+                "invalid endpoint \"{subject}\": it must be an http:// or https:// URL with a host"
+            ),
+            EndpointErrorKind::MissingRegion => write!(
+                f,
+                "invalid endpoint: the regional endpoint of {subject} needs a region"
+            ),
+            EndpointErrorKind::InvalidHost => write!(
+                f,
+                "invalid endpoint: \"{subject}\" cannot be a host of a URL and a Host header"
+            ),
+        }
     }
 }
 
@@ -135,8 +206,27 @@ mod tests {
             resolve(Endpoint::url("http://127.0.0.1:9000").unwrap(), None),
             ("http://127.0.0.1:9000/".into(), "127.0.0.1:9000".into())
         );
-        assert!(Endpoint::Regional.resolve("scf", None).is_err());
-        assert!(Endpoint::url("ftp://example.com").is_err());
-        assert!(Endpoint::url("127.0.0.1:9000").is_err());
+        fn kind<T: std::fmt::Debug>(result: Result<T, EndpointError>) -> EndpointErrorKind {
+            result.unwrap_err().kind()
+        }
+        assert_eq!(
+            kind(Endpoint::Regional.resolve("scf", None)),
+            EndpointErrorKind::MissingRegion
+        );
+        assert_eq!(
+            kind(Endpoint::url("ftp://example.com")),
+            EndpointErrorKind::UnsupportedUrl
+        );
+        assert_eq!(
+            kind(Endpoint::url("127.0.0.1:9000")),
+            EndpointErrorKind::UnsupportedUrl
+        );
+        assert_eq!(kind(Endpoint::url("http://[")), EndpointErrorKind::NotAUrl);
+        assert_eq!(
+            kind(Endpoint::RootDomain("bad host".into()).resolve("scf", None)),
+            EndpointErrorKind::InvalidHost
+        );
+        assert_eq!(kind(Endpoint::parse("a b")), EndpointErrorKind::NotAUrl);
+        assert_eq!(kind(Endpoint::parse("")), EndpointErrorKind::NotAUrl);
     }
 }

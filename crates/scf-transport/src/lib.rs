@@ -72,7 +72,7 @@ pub use credentials::{
     ProvideCredentials, ScfRuntimeProvider, StaticProvider, SystemEnvironment, TccliProvider,
     WebIdentityProvider,
 };
-pub use endpoint::{DEFAULT_ROOT_DOMAIN, Endpoint, EndpointError};
+pub use endpoint::{DEFAULT_ROOT_DOMAIN, Endpoint, EndpointError, EndpointErrorKind};
 pub use error::{Error, ErrorKind};
 pub use retry::{RetryBudget, RetryPolicy};
 pub use transport::{

@@ -208,8 +208,14 @@ async fn oversized_answers_are_refused() {
 async fn a_failing_credentials_provider_fails_the_call_with_its_reason() {
     let emulator = common::emulator().await;
     let empty = scf_transport::FakeEnvironment::default();
-    let chain =
-        scf_transport::DefaultChain::with_environment(empty).metadata_endpoint("http://192.0.2.1");
+    // A port that was just free refuses the connect at once: no metadata service, so no CVM role.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let chain = scf_transport::DefaultChain::with_environment(empty)
+        .metadata_endpoint(format!("http://127.0.0.1:{port}"));
     let client = common::builder(&emulator)
         .credentials(chain)
         .build()
@@ -223,4 +229,39 @@ async fn a_failing_credentials_provider_fails_the_call_with_its_reason() {
         error.to_string().contains("no credentials found"),
         "{error}"
     );
+}
+
+#[tokio::test]
+async fn settings_not_given_in_code_come_from_the_environment() {
+    let emulator = common::emulator().await;
+    let (recording, requests) = common::recording();
+    let environment = scf_transport::FakeEnvironment::default()
+        .with_var("TENCENTCLOUD_SECRET_ID", scf_emulator::DEMO_SECRET_ID)
+        .with_var("TENCENTCLOUD_SECRET_KEY", scf_emulator::DEMO_SECRET_KEY)
+        .with_var("TENCENTCLOUD_REGION", "ap-shanghai");
+    // No credentials and no region in code: the default chain and TENCENTCLOUD_REGION supply them.
+    let client = Client::builder()
+        .environment(environment.clone())
+        .endpoint(Endpoint::url(&emulator.url()).unwrap())
+        .transport(recording)
+        .build()
+        .unwrap();
+    assert_eq!(client.region(), Some("ap-shanghai"));
+    client
+        .call(&ListAsyncEventsRequest::new("hello"))
+        .await
+        .unwrap();
+    assert_eq!(
+        requests.lock().unwrap()[0].headers()["x-tc-region"],
+        "ap-shanghai"
+    );
+
+    // A region given in code wins over the environment.
+    let client = Client::builder()
+        .environment(environment)
+        .region("ap-beijing")
+        .endpoint(Endpoint::url(&emulator.url()).unwrap())
+        .build()
+        .unwrap();
+    assert_eq!(client.region(), Some("ap-beijing"));
 }

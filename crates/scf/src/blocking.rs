@@ -1,7 +1,9 @@
 //! The client for programs that do not run tokio themselves.
 //!
-//! Each blocking client owns a small current-thread runtime; calls block the calling thread until done.
-//! Do not call it from inside an async runtime.
+//! Each blocking client owns a small runtime with one background thread; calls block the calling thread
+//! until done. The background thread keeps the connection pool alive between calls: it notices when a
+//! server closes an idle connection and closes connections idle for too long, so a call after a pause
+//! never goes out on a connection that is already gone. Do not call it from inside an async runtime.
 
 use scf_model::{
     GetAsyncEventStatusResponse, InvokeRequest, InvokeResponse, ListAsyncEventsRequest,
@@ -21,7 +23,9 @@ pub struct Client {
 impl Client {
     /// Builds the async client inside its own runtime, so its connection pool has one to live in.
     pub fn new(builder: crate::ClientBuilder) -> Result<Self, scf_transport::Error> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("scf-blocking")
             .enable_all()
             .build()
             .map_err(|e| {

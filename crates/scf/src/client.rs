@@ -8,6 +8,8 @@ use scf_model::{
     ListAsyncEventsRequest, ListAsyncEventsResponse, TerminateAsyncEventRequest,
     TerminateAsyncEventResponse,
 };
+use scf_transport::credentials::{Environment, SystemEnvironment};
+use scf_transport::time::Clock;
 use scf_transport::{Endpoint, Language, ProvideCredentials, ProxyConfig, RetryPolicy, Timeouts};
 
 use crate::error::Error;
@@ -36,17 +38,23 @@ pub struct Client {
 /// Settings for a [`Client`].
 pub struct ClientBuilder {
     inner: scf_transport::ClientBuilder,
-    region: String,
+    region: Option<String>,
+    endpoint: Option<Endpoint>,
+    environment: Arc<dyn Environment>,
     namespace: Option<String>,
 }
 
 impl Client {
-    /// Defaults: region `ap-guangzhou`, the default endpoint, credentials from the default chain, the
-    /// documented rate limits, 4 attempts for idempotent calls.
+    /// Defaults: credentials from the default chain; the region from `TENCENTCLOUD_REGION`, else
+    /// `ap-guangzhou`; the endpoint from `SCF_ENDPOINT` (a URL, `regional` or a root domain, as the `scf`
+    /// command reads it), else the service's; the documented rate limits; 4 attempts for idempotent calls.
+    /// Settings given in code win over the environment.
     pub fn builder() -> ClientBuilder {
         ClientBuilder {
             inner: scf_transport::Client::builder(),
-            region: DEFAULT_REGION.to_owned(),
+            region: None,
+            endpoint: None,
+            environment: Arc::new(SystemEnvironment),
             namespace: None,
         }
     }
@@ -126,9 +134,9 @@ impl Client {
 }
 
 impl ClientBuilder {
-    /// The region, `ap-guangzhou` by default.
+    /// The region; `TENCENTCLOUD_REGION`, else `ap-guangzhou`, when not set here.
     pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.region = region.into();
+        self.region = Some(region.into());
         self
     }
 
@@ -138,9 +146,23 @@ impl ClientBuilder {
         self
     }
 
-    /// Where requests go: default, regional, another root domain, or a full URL such as an emulator's.
+    /// Where requests go: default, regional, another root domain, or a full URL such as an emulator's;
+    /// `SCF_ENDPOINT` when not set here.
     pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
-        self.inner = self.inner.endpoint(endpoint);
+        self.endpoint = Some(endpoint);
+        self
+    }
+
+    /// Where settings not given in code are read (`TENCENTCLOUD_REGION`, `SCF_ENDPOINT` and the
+    /// default credentials chain's variables and files): the process environment by default.
+    pub fn environment(mut self, environment: impl Environment) -> Self {
+        self.environment = Arc::new(environment);
+        self
+    }
+
+    /// The wall clock that timestamps requests and judges credential expiry; the system clock by default.
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.inner = self.inner.clock(clock);
         self
     }
 
@@ -186,10 +208,32 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client.
+    /// Builds the client. The default transport needs a tokio runtime when it sends.
     pub fn build(self) -> Result<Client, scf_transport::Error> {
+        let environment = self.environment;
+        let setting = |name: &str| environment.var(name).filter(|value| !value.is_empty());
+        let region = self
+            .region
+            .or_else(|| setting("TENCENTCLOUD_REGION"))
+            .unwrap_or_else(|| DEFAULT_REGION.to_owned());
+        let endpoint = match (self.endpoint, setting("SCF_ENDPOINT")) {
+            (Some(endpoint), _) => endpoint,
+            (None, Some(text)) => Endpoint::parse(&text).map_err(|e| {
+                scf_transport::Error::invalid_request(
+                    "building the client",
+                    format!("SCF_ENDPOINT: {e}"),
+                )
+            })?,
+            (None, None) => Endpoint::Default,
+        };
+        let transport = self
+            .inner
+            .region(region)
+            .endpoint(endpoint)
+            .environment(Arc::clone(&environment))
+            .build()?;
         Ok(Client {
-            transport: self.inner.region(self.region).build()?,
+            transport,
             namespace: self.namespace,
         })
     }

@@ -51,4 +51,6 @@ pub use scf_transport as transport;
 pub use scf_transport::{Endpoint, Language, ProxyConfig, RetryPolicy, Timeouts};
 pub use tc3_signer as signer;
 pub use tc3_signer::Credentials;
-pub use waiter::{ProgressReporter, WaitError, WaitOptions, WaitOutcome, WaitProgress};
+pub use waiter::{
+    ProgressReporter, WaitError, WaitErrorKind, WaitOptions, WaitOutcome, WaitProgress,
+};

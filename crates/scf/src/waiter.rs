@@ -3,13 +3,19 @@
 //! Polls `GetAsyncEventStatus` with jittered exponential delays between a minimum and a maximum. A new
 //! event may answer `ResourceNotFound.AsyncEvent` for a moment after `Invoke`; that is tolerated for a grace
 //! period. Polls go through the client's rate limiter, so any number of waiters on one client stay within
-//! the action's limit together, and [`Client::wait_many`] follows many events from a single loop. Dropping
-//! the future stops waiting at once.
+//! the action's limit together, and [`Client::wait_many`] follows many events from one loop, polling those
+//! that are due at the same time concurrently. `max_wait` bounds the whole wait, the poll in flight
+//! included, and dropping the future stops waiting at once. Time is tokio's, so a paused test runtime
+//! runs waits of minutes in no time.
 
+use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use scf_model::{ErrorCode, EventStatus};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use scf_model::{ErrorCode, EventStatus, GetAsyncEventStatusResponse};
+use tokio::time::Instant;
 
 use crate::client::Client;
 use crate::error::Error;
@@ -37,7 +43,7 @@ pub struct WaitOptions {
     pub min_delay: Duration,
     /// The longest delay between polls.
     pub max_delay: Duration,
-    /// Give up after this long.
+    /// Give up after this long, counting the poll in flight.
     pub max_wait: Duration,
     /// How long `ResourceNotFound.AsyncEvent` is taken to mean "not visible yet" rather than "gone".
     pub not_found_grace: Duration,
@@ -57,8 +63,8 @@ impl Default for WaitOptions {
     }
 }
 
-impl std::fmt::Debug for WaitOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Debug for WaitOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WaitOptions")
             .field("min_delay", &self.min_delay)
             .field("max_delay", &self.max_delay)
@@ -113,45 +119,97 @@ impl WaitOutcome {
 }
 
 /// Why waiting ended without a final status.
-#[derive(Debug, thiserror::Error)]
-pub enum WaitError {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WaitErrorKind {
     /// The event did not end within `max_wait`.
-    #[error("async event {invoke_request_id} was still {last} after {elapsed:?} ({polls} polls)")]
-    TimedOut {
-        /// The event.
-        invoke_request_id: String,
-        /// The last status seen.
-        last: EventStatus,
-        /// Polls made.
-        polls: u32,
-        /// Time waited.
-        elapsed: Duration,
-    },
+    TimedOut,
     /// The event did not exist, or stopped existing, past the grace period.
-    #[error("async event {invoke_request_id} was not found after {elapsed:?}")]
-    NotFound {
-        /// The event.
-        invoke_request_id: String,
-        /// Time waited.
-        elapsed: Duration,
-    },
-    /// A poll failed.
-    #[error(transparent)]
-    Call(#[from] Error),
+    NotFound,
+    /// A poll failed; [`WaitError::call_error`] says how.
+    Call,
+}
+
+/// Waiting ended without a final status: why, for which event, and what was seen.
+#[derive(Debug)]
+pub struct WaitError {
+    kind: WaitErrorKind,
+    invoke_request_id: String,
+    last: Option<EventStatus>,
+    polls: u32,
+    elapsed: Duration,
+    call: Option<Error>,
 }
 
 impl WaitError {
-    /// The event concerned.
-    pub fn invoke_request_id(&self) -> Option<&str> {
-        match self {
-            Self::TimedOut {
-                invoke_request_id, ..
-            }
-            | Self::NotFound {
-                invoke_request_id, ..
-            } => Some(invoke_request_id),
-            Self::Call(error) => error.invoke_request_id(),
+    fn new(kind: WaitErrorKind, follow: &Follow, elapsed: Duration) -> Self {
+        Self {
+            kind,
+            invoke_request_id: follow.id.clone(),
+            last: follow.last.clone(),
+            polls: follow.polls,
+            elapsed,
+            call: None,
         }
+    }
+
+    /// Why waiting ended.
+    pub fn kind(&self) -> WaitErrorKind {
+        self.kind
+    }
+
+    /// The event concerned.
+    pub fn invoke_request_id(&self) -> &str {
+        &self.invoke_request_id
+    }
+
+    /// The last status seen, if the event was ever visible.
+    pub fn last_status(&self) -> Option<&EventStatus> {
+        self.last.as_ref()
+    }
+
+    /// Polls made.
+    pub fn polls(&self) -> u32 {
+        self.polls
+    }
+
+    /// Time waited.
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+
+    /// The failed poll, for [`WaitErrorKind::Call`].
+    pub fn call_error(&self) -> Option<&Error> {
+        self.call.as_ref()
+    }
+
+    /// The failed poll, handed over.
+    pub fn into_call_error(self) -> Option<Error> {
+        self.call
+    }
+}
+
+impl fmt::Display for WaitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let id = &self.invoke_request_id;
+        match (&self.call, self.kind, &self.last) {
+            // The call's error already names the event.
+            (Some(call), _, _) => write!(f, "{call}"),
+            (None, WaitErrorKind::TimedOut, Some(last)) => write!(
+                f,
+                "async event {id} was still {last} after {:?} ({} polls)",
+                self.elapsed, self.polls
+            ),
+            (None, _, _) => write!(f, "async event {id} was not found after {:?}", self.elapsed),
+        }
+    }
+}
+
+impl std::error::Error for WaitError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.call
+            .as_ref()
+            .map(|call| call as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -161,6 +219,7 @@ struct Follow {
     polls: u32,
     last: Option<EventStatus>,
     next_poll: Instant,
+    in_flight: bool,
 }
 
 impl Client {
@@ -173,15 +232,24 @@ impl Client {
         let mut results = self
             .wait_many(&[invoke_request_id.to_owned()], options)
             .await;
+        // `wait_many` gives one result per id.
         results.pop().unwrap_or_else(|| {
-            Err(WaitError::NotFound {
-                invoke_request_id: invoke_request_id.to_owned(),
-                elapsed: Duration::ZERO,
-            })
+            Err(WaitError::new(
+                WaitErrorKind::NotFound,
+                &Follow {
+                    id: invoke_request_id.to_owned(),
+                    polls: 0,
+                    last: None,
+                    next_poll: Instant::now(),
+                    in_flight: false,
+                },
+                Duration::ZERO,
+            ))
         })
     }
 
-    /// Waits for every event of `ids` from one loop, which polls whichever is due next. Results come in the
+    /// Waits for every event of `ids` from one loop. Events due at the same time are polled concurrently,
+    /// within the client's rate limit, so one slow poll does not hold up the others. Results come in the
     /// order of `ids`.
     pub async fn wait_many(
         &self,
@@ -190,88 +258,107 @@ impl Client {
     ) -> Vec<Result<WaitOutcome, WaitError>> {
         let started = Instant::now();
         let deadline = started + options.max_wait;
-        let mut results: Vec<Option<Result<WaitOutcome, WaitError>>> =
-            ids.iter().map(|_| None).collect();
-        let mut pending: Vec<(usize, Follow)> = ids
+        let mut follows: Vec<Follow> = ids
             .iter()
-            .cloned()
-            .enumerate()
-            .map(|(index, id)| {
-                (
-                    index,
-                    Follow {
-                        id,
-                        polls: 0,
-                        last: None,
-                        next_poll: started,
-                    },
-                )
+            .map(|id| Follow {
+                id: id.clone(),
+                polls: 0,
+                last: None,
+                next_poll: started,
+                in_flight: false,
             })
             .collect();
-        while !pending.is_empty() {
-            let Some(position) = (0..pending.len()).min_by_key(|&i| pending[i].1.next_poll) else {
-                break;
-            };
-            let due = pending[position].1.next_poll;
-            if due > deadline {
+        let mut results: Vec<Option<Result<WaitOutcome, WaitError>>> =
+            ids.iter().map(|_| None).collect();
+        let mut polls = FuturesUnordered::new();
+        loop {
+            let now = Instant::now();
+            for (index, follow) in follows.iter_mut().enumerate() {
+                if results[index].is_none() && !follow.in_flight && follow.next_poll <= now {
+                    follow.in_flight = true;
+                    follow.polls += 1;
+                    let (client, id) = (self.clone(), follow.id.clone());
+                    polls.push(async move { (index, client.get_async_event_status(&id).await) });
+                }
+            }
+            let next_due = follows
+                .iter()
+                .zip(&results)
+                .filter(|(follow, result)| result.is_none() && !follow.in_flight)
+                .map(|(follow, _)| follow.next_poll)
+                .min();
+            if polls.is_empty() && next_due.is_none() {
                 break;
             }
-            tokio::time::sleep_until(due.into()).await;
-            let (index, follow) = &mut pending[position];
-            follow.polls += 1;
-            let elapsed = started.elapsed();
-            let finished = match self.get_async_event_status(&follow.id).await {
-                Ok(response) => {
-                    let status = response.result.status;
-                    report(&options, follow, elapsed, Some(&status));
-                    if status.is_terminal() {
-                        Some(Ok(WaitOutcome {
-                            invoke_request_id: follow.id.clone(),
-                            status,
-                            status_code: response.result.status_code,
-                            polls: follow.polls,
-                            elapsed: started.elapsed(),
-                        }))
-                    } else {
-                        follow.last = Some(status);
-                        None
+            let wake = next_due.map_or(deadline, |due| due.min(deadline));
+            tokio::select! {
+                Some((index, answer)) = polls.next() => {
+                    let follow = &mut follows[index];
+                    follow.in_flight = false;
+                    let elapsed = started.elapsed();
+                    match judge(follow, answer, &options, elapsed) {
+                        Some(result) => results[index] = Some(result),
+                        None => follow.next_poll = Instant::now() + options.delay(follow.polls),
                     }
                 }
-                Err(error) if error.code() == Some(&ErrorCode::ResourceNotFoundAsyncEvent) => {
-                    report(&options, follow, elapsed, None);
-                    // Not visible yet is normal right after Invoke; gone after being seen is final.
-                    (follow.last.is_some() || elapsed >= options.not_found_grace).then(|| {
-                        Err(WaitError::NotFound {
-                            invoke_request_id: follow.id.clone(),
-                            elapsed,
-                        })
-                    })
-                }
-                Err(error) => Some(Err(WaitError::Call(error))),
-            };
-            match finished {
-                Some(result) => {
-                    results[*index] = Some(result);
-                    pending.swap_remove(position);
-                }
-                None => follow.next_poll = Instant::now() + options.delay(follow.polls),
+                () = tokio::time::sleep_until(wake) => {}
+            }
+            if Instant::now() >= deadline {
+                // Polls still in flight are dropped with `polls`: the deadline bounds them too.
+                break;
             }
         }
-        for (index, follow) in pending {
-            results[index] = Some(match follow.last {
-                Some(last) => Err(WaitError::TimedOut {
-                    invoke_request_id: follow.id,
-                    last,
+        let elapsed = started.elapsed();
+        follows
+            .iter()
+            .zip(results)
+            .map(|(follow, result)| {
+                result.unwrap_or_else(|| {
+                    let kind = match follow.last {
+                        Some(_) => WaitErrorKind::TimedOut,
+                        None => WaitErrorKind::NotFound,
+                    };
+                    Err(WaitError::new(kind, follow, elapsed))
+                })
+            })
+            .collect()
+    }
+}
+
+/// What one poll's answer means for its event: a result, or `None` to poll again.
+fn judge(
+    follow: &mut Follow,
+    answer: Result<GetAsyncEventStatusResponse, Error>,
+    options: &WaitOptions,
+    elapsed: Duration,
+) -> Option<Result<WaitOutcome, WaitError>> {
+    match answer {
+        Ok(response) => {
+            let status = response.result.status;
+            report(options, follow, elapsed, Some(&status));
+            if status.is_terminal() {
+                Some(Ok(WaitOutcome {
+                    invoke_request_id: follow.id.clone(),
+                    status,
+                    status_code: response.result.status_code,
                     polls: follow.polls,
-                    elapsed: started.elapsed(),
-                }),
-                None => Err(WaitError::NotFound {
-                    invoke_request_id: follow.id,
-                    elapsed: started.elapsed(),
-                }),
-            });
+                    elapsed,
+                }))
+            } else {
+                follow.last = Some(status);
+                None
+            }
         }
-        results.into_iter().flatten().collect()
+        Err(error) if error.code() == Some(&ErrorCode::ResourceNotFoundAsyncEvent) => {
+            report(options, follow, elapsed, None);
+            // Not visible yet is normal right after Invoke; gone after being seen is final.
+            (follow.last.is_some() || elapsed >= options.not_found_grace)
+                .then(|| Err(WaitError::new(WaitErrorKind::NotFound, follow, elapsed)))
+        }
+        Err(error) => Some(Err(WaitError {
+            call: Some(error),
+            ..WaitError::new(WaitErrorKind::Call, follow, elapsed)
+        })),
     }
 }
 

@@ -265,9 +265,8 @@ async fn soak() -> ExitCode {
 }
 
 fn wait_error_kind(error: &scf::WaitError) -> String {
-    match error {
-        scf::WaitError::TimedOut { .. } => "TimedOut".to_owned(),
-        scf::WaitError::NotFound { .. } => "NotFound".to_owned(),
-        scf::WaitError::Call(call) => format!("Call {:?}", call.kind()),
+    match error.call_error() {
+        Some(call) => format!("Call {:?}", call.kind()),
+        None => format!("{:?}", error.kind()),
     }
 }
