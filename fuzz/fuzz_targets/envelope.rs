@@ -1,6 +1,5 @@
-//! Response-envelope parsing: any bytes give a result or a typed error, never a panic; a body that
-//! parses as a result is JSON with a `Response` object; and the one-pass reader of successes agrees with
-//! the general reader wherever it answers.
+//! Response-envelope parsing: any bytes give a result or a typed error, never a panic; and a body that
+//! parses as a result or an API error is JSON with a `Response` object.
 #![no_main]
 
 use std::collections::HashMap;
@@ -12,8 +11,7 @@ use scf_model::{
 };
 use serde_json::value::RawValue;
 
-fn check<T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(data: &[u8]) {
-    scf_model::fuzzing::check_one_pass::<T>(data);
+fn check<T: serde::de::DeserializeOwned>(data: &[u8]) {
     match parse_response::<T>(data) {
         Ok(_) | Err(ResponseError::Api(_)) => {
             // By the JSON grammar, which bounds no number: `1E999` is JSON, though no f64 holds it.
