@@ -141,7 +141,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for ResponseFields<'a> {
 }
 
 /// A member name, borrowed from the body unless it contains escapes.
-pub(crate) struct MemberName<'a>(pub(crate) Cow<'a, str>);
+struct MemberName<'a>(Cow<'a, str>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for MemberName<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -196,15 +196,6 @@ pub fn parse_response<T: DeserializeOwned>(body: &[u8]) -> Result<T, ResponseErr
         detail: format!("the body is not UTF-8: {e}"),
         request_id: None,
     })?;
-    // Successes, the common case, are read in one pass; everything else is classified below.
-    if let Some(result) = crate::success::read_success(body) {
-        return Ok(result);
-    }
-    classify(body)
-}
-
-/// Reads `body`, valid UTF-8, as a result or the error it carries, telling every kind of failure apart.
-pub(crate) fn classify<T: DeserializeOwned>(body: &str) -> Result<T, ResponseError> {
     let envelope: RawEnvelope<'_> = serde_json::from_str(body).map_err(|e| {
         // Valid JSON of another shape is told apart from text that is not JSON at all.
         let is_json = serde_json::from_str::<serde::de::IgnoredAny>(body).is_ok();
@@ -342,6 +333,18 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn members_beside_response_are_ignored() {
+        let body = r#"{"Other":[1,{"Response":2}],"Response":{"Result":{"Status":"RUNNING","StatusCode":0,"InvokeRequestId":"i"},"RequestId":"r"}}"#;
+        assert_eq!(parse(body).unwrap().request_id, "r");
+    }
+
+    #[test]
+    fn a_repeated_response_is_not_a_result() {
+        let body = r#"{"Response":{"RequestId":"r","Result":{"Status":"RUNNING","StatusCode":0,"InvokeRequestId":"i"}},"Response":{"RequestId":"s"}}"#;
+        assert_eq!(malformed(body), MalformedKind::NoResponse);
     }
 
     #[test]

@@ -34,7 +34,6 @@ mod invoke;
 mod list_async_events;
 mod nullable;
 mod status;
-mod success;
 mod terminate_async_event;
 
 pub use action::{Action, ActionMetadata, SERVICE, VERSION};
@@ -52,20 +51,3 @@ pub use list_async_events::{
 };
 pub use status::EventStatus;
 pub use terminate_async_event::{TerminateAsyncEventRequest, TerminateAsyncEventResponse};
-
-/// Entry points for the fuzz targets in `fuzz/`, compiled only under `cargo fuzz` (`--cfg fuzzing`).
-#[cfg(fuzzing)]
-pub mod fuzzing {
-    /// Panics if the one-pass reader of successes answers `body` differently from the general reader.
-    pub fn check_one_pass<T>(body: &[u8])
-    where
-        T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
-    {
-        let Ok(body) = std::str::from_utf8(body) else {
-            return;
-        };
-        if let Some(fast) = crate::success::read_success::<T>(body) {
-            assert_eq!(Ok(fast), crate::envelope::classify::<T>(body), "{body:?}");
-        }
-    }
-}
