@@ -2,15 +2,37 @@
 
 use std::process::Command;
 
-/// Crates that a layer must not pull in, with the reason.
-const RULES: &[(&str, &[&str], &str)] = &[
+/// Which features a rule is checked with.
+#[derive(Clone, Copy)]
+enum Features {
+    /// Every feature on: what the most a user compiles.
+    All,
+    /// No default features: the leanest build a user can ask for.
+    NoDefault,
+}
+
+impl Features {
+    fn flag(self) -> &'static str {
+        match self {
+            Self::All => "--all-features",
+            Self::NoDefault => "--no-default-features",
+        }
+    }
+}
+
+/// A crate, the features it is checked with, the crates it must not pull in, and the reason.
+type Rule = (&'static str, Features, &'static [&'static str], &'static str);
+
+const RULES: &[Rule] = &[
     (
         "tc3-signer",
+        Features::All,
         &["tokio", "hyper", "serde", "http-body", "reqwest", "openssl"],
         "the signer is pure: no runtime, no network stack, no serialisation",
     ),
     (
         "scf-transport",
+        Features::All,
         &[
             "reqwest",
             "openssl",
@@ -23,6 +45,7 @@ const RULES: &[(&str, &[&str], &str)] = &[
     ),
     (
         "scf",
+        Features::All,
         &[
             "reqwest",
             "openssl",
@@ -34,12 +57,26 @@ const RULES: &[(&str, &[&str], &str)] = &[
         "the library users embed carries no emulator and no command-line parser",
     ),
     (
+        "scf-cli",
+        Features::All,
+        &["reqwest", "openssl", "openssl-sys", "aws-lc-rs", "aws-lc-sys"],
+        "the command line is built on the workspace's own stack: rustls with ring over hyper",
+    ),
+    (
+        "scf-cli",
+        Features::NoDefault,
+        &["scf-emulator", "toml"],
+        "without its default `emulator` feature the command line is a lean client",
+    ),
+    (
         "scf-emulator",
+        Features::All,
         &["reqwest", "openssl", "scf-transport", "scf"],
         "the emulator is a server built on the signer and the model only, never on the client it tests",
     ),
     (
         "scf-model",
+        Features::All,
         &["tokio", "hyper", "reqwest", "openssl", "tc3-signer"],
         "the model is data only: no I/O and no signing",
     ),
@@ -47,7 +84,7 @@ const RULES: &[(&str, &[&str], &str)] = &[
 
 pub(crate) fn check() -> Result<(), String> {
     let crates = crate::workspace_root().join("crates");
-    for (package, forbidden, why) in RULES {
+    for (package, features, forbidden, why) in RULES {
         if !crates.join(package).join("Cargo.toml").is_file() {
             continue;
         }
@@ -59,7 +96,7 @@ pub(crate) fn check() -> Result<(), String> {
                 package,
                 "-e",
                 "normal",
-                "--all-features",
+                features.flag(),
                 "--prefix",
                 "none",
             ])
@@ -78,7 +115,10 @@ pub(crate) fn check() -> Result<(), String> {
                 return Err(format!("{package} depends on {name}, but {why}"));
             }
         }
-        println!("dependency rule holds: {package} ({why})");
+        println!(
+            "dependency rule holds: {package} {} ({why})",
+            features.flag()
+        );
     }
     Ok(())
 }

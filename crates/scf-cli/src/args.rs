@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// offline TC3 signer. Credentials come from the default chain (environment, profile file, tccli, TKE
 /// OIDC, CVM role), never from flags that land in shell history.
 #[derive(Debug, Parser)]
-#[command(name = "scf", version, propagate_version = true, after_help = EXAMPLES)]
+#[command(name = "scf", version, propagate_version = true, after_help = examples())]
 pub(crate) struct Cli {
     #[command(flatten)]
     pub(crate) global: Global,
@@ -16,15 +16,29 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
-const EXAMPLES: &str = "Examples:
-  scf demo                                        the whole lifecycle against a built-in emulator
+/// The examples after `--help`, naming the emulator's commands only when they are built in.
+fn examples() -> String {
+    let emulator = cfg!(feature = "emulator");
+    let demo = if emulator {
+        "\n  scf demo                                        the whole lifecycle against a built-in emulator"
+    } else {
+        ""
+    };
+    let local = if emulator {
+        "\n  scf emulator --listen 127.0.0.1:9000            a local SCF endpoint"
+    } else {
+        ""
+    };
+    format!(
+        "Examples:{demo}
   scf invoke --function-name hello --async --wait start an event and wait until it ends
   scf GetAsyncEventStatus --InvokeRequestId ID    tccli spelling of get-async-event-status
-  scf list-async-events --function-name hello --all --output table
-  scf --endpoint http://127.0.0.1:9000 emulator   a local SCF endpoint
+  scf list-async-events --function-name hello --all --output table{local}
 
 Exit codes: 0 success, 2 usage, 3 API error, 4 network error, 5 credentials or configuration,
-10 wait ended FAILED, 11 wait ended ABORTED, 12 wait timed out.";
+10 wait ended FAILED, 11 wait ended ABORTED, 12 wait timed out."
+    )
+}
 
 /// Options every subcommand takes.
 #[derive(Debug, Args)]
@@ -129,6 +143,7 @@ pub(crate) enum Command {
     )]
     Sign(SignArgs),
     /// Run a local SCF emulator.
+    #[cfg(feature = "emulator")]
     #[command(
         after_help = "Example:\n  scf emulator --listen 127.0.0.1:9000 --credential AKIDtest:test-key"
     )]
@@ -140,6 +155,7 @@ pub(crate) enum Command {
         shell: clap_complete::Shell,
     },
     /// Run the whole async-event lifecycle against a built-in emulator: no credentials or network needed.
+    #[cfg(feature = "emulator")]
     Demo,
 }
 

@@ -4,6 +4,7 @@
 
 mod args;
 mod commands;
+#[cfg(feature = "emulator")]
 mod demo;
 mod exit;
 mod output;
@@ -86,11 +87,13 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             .await
         }
         Command::Sign(args) => sign::run(args, global.profile.as_deref()).await,
+        #[cfg(feature = "emulator")]
         Command::Emulator(args) => args.run().await.map_err(|e| Failure::Config(e.to_string())),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "scf", &mut std::io::stdout());
             Ok(())
         }
+        #[cfg(feature = "emulator")]
         Command::Demo => demo::run(output).await,
     }
 }

@@ -122,7 +122,8 @@ impl WaitOutcome {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WaitErrorKind {
-    /// The event did not end within `max_wait`.
+    /// The event did not end within `max_wait`; [`WaitError::last_status`] says where it stood, if it
+    /// was seen at all.
     TimedOut,
     /// The event did not exist, or stopped existing, past the grace period.
     NotFound,
@@ -198,6 +199,11 @@ impl fmt::Display for WaitError {
             (None, WaitErrorKind::TimedOut, Some(last)) => write!(
                 f,
                 "async event {id} was still {last} after {:?} ({} polls)",
+                self.elapsed, self.polls
+            ),
+            (None, WaitErrorKind::TimedOut, None) => write!(
+                f,
+                "async event {id} gave no status within {:?} ({} polls)",
                 self.elapsed, self.polls
             ),
             (None, _, _) => write!(f, "async event {id} was not found after {:?}", self.elapsed),
@@ -314,11 +320,7 @@ impl Client {
             .zip(results)
             .map(|(follow, result)| {
                 result.unwrap_or_else(|| {
-                    let kind = match follow.last {
-                        Some(_) => WaitErrorKind::TimedOut,
-                        None => WaitErrorKind::NotFound,
-                    };
-                    Err(WaitError::new(kind, follow, elapsed))
+                    Err(WaitError::new(WaitErrorKind::TimedOut, follow, elapsed))
                 })
             })
             .collect()

@@ -1,21 +1,39 @@
 //! The facade against the emulator: waiting, listing and the blocking client.
+//!
+//! The async tests run on simulated time: the emulator and the client share one paused runtime, both
+//! read wall time from clocks that follow it, so events that last seconds and waits of minutes take no
+//! real time, and every wait ends exactly when it is due.
 
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use futures_util::StreamExt;
 use scf::model::{ErrorCode, EventStatus, ListAsyncEventsRequest};
-use scf::{Client, Credentials, Endpoint, ProxyConfig, RetryPolicy, WaitError, WaitOptions};
-use scf_emulator::{Config, DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator, RunningEmulator};
+use scf::{Client, Credentials, Endpoint, ProxyConfig, RetryPolicy, WaitErrorKind, WaitOptions};
+use scf_emulator::{
+    Config, DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator, EmulatorBuilder, Fault, FaultRule,
+    RunningEmulator, TokioClock,
+};
+use tokio::time::Instant;
+
+/// An emulator whose clock follows the paused runtime.
+fn emulator_builder() -> EmulatorBuilder {
+    Emulator::builder().clock(TokioClock::starting_now())
+}
+
+async fn emulator() -> RunningEmulator {
+    emulator_builder().start().await.unwrap()
+}
 
 fn builder(emulator: &RunningEmulator) -> scf::ClientBuilder {
     Client::builder()
         .endpoint(Endpoint::url(&emulator.url()).unwrap())
         .credentials(Credentials::new(DEMO_SECRET_ID, DEMO_SECRET_KEY).unwrap())
         .proxy(ProxyConfig::None)
+        .clock(scf::transport::time::TokioClock::new())
 }
 
 fn quick() -> WaitOptions {
@@ -31,16 +49,26 @@ fn context(directive: &str) -> String {
     format!(r#"{{"scf_emulator": {directive}}}"#)
 }
 
-#[tokio::test]
+/// Every poll's elapsed time and status, as the progress callback saw them.
+type Seen = Arc<Mutex<Vec<(Duration, Option<EventStatus>)>>>;
+
+fn recording(options: WaitOptions) -> (WaitOptions, Seen) {
+    let seen = Seen::default();
+    let keep = Arc::clone(&seen);
+    let options = options.on_progress(move |progress| {
+        keep.lock()
+            .unwrap()
+            .push((progress.elapsed, progress.status.cloned()));
+    });
+    (options, seen)
+}
+
+#[tokio::test(start_paused = true)]
 async fn waits_end_finished_failed_or_aborted_with_their_status_codes() {
-    let emulator = Emulator::builder().start().await.unwrap();
+    let emulator = emulator().await;
     let client = builder(&emulator).build().unwrap();
 
-    let polls = Arc::new(AtomicU32::new(0));
-    let seen = Arc::clone(&polls);
-    let options = quick().on_progress(move |progress| {
-        seen.store(progress.polls, Ordering::SeqCst);
-    });
+    let (options, seen) = recording(quick());
     let id = client
         .invoke_async("hello", Some(&context(r#"{"duration_ms": 400}"#)))
         .await
@@ -51,7 +79,16 @@ async fn waits_end_finished_failed_or_aborted_with_their_status_codes() {
         (finished.status_code, finished.invoke_request_id.as_str()),
         (200, id.as_str())
     );
-    assert!(finished.polls >= 2 && polls.load(Ordering::SeqCst) == finished.polls);
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len() as u32, finished.polls);
+    // Running until exactly 400 ms, finished at the first poll after that, which is at most one
+    // (jittered) maximum delay later.
+    for (elapsed, status) in &seen[..seen.len() - 1] {
+        assert!(*elapsed < Duration::from_millis(400), "{seen:?}");
+        assert_eq!(status.as_ref(), Some(&EventStatus::Running));
+    }
+    assert!(finished.elapsed >= Duration::from_millis(400));
+    assert!(finished.elapsed <= Duration::from_millis(400 + 240), "{seen:?}");
 
     let id = client
         .invoke_async(
@@ -86,53 +123,71 @@ async fn waits_end_finished_failed_or_aborted_with_their_status_codes() {
         (aborted.status, aborted.status_code),
         (EventStatus::Aborted, 439)
     );
+    assert!(aborted.elapsed < Duration::from_millis(200 + 240));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn new_events_may_be_invisible_for_a_moment() {
-    let emulator = Emulator::builder().start().await.unwrap();
+    let emulator = emulator().await;
     emulator.set_visibility_delay(Duration::from_millis(400));
     let client = builder(&emulator).build().unwrap();
     let id = client
         .invoke_async("hello", Some(&context(r#"{"duration_ms": 100}"#)))
         .await
         .unwrap();
-    let outcome = client.wait(&id, quick()).await.unwrap();
+    let (options, seen) = recording(quick());
+    let outcome = client.wait(&id, options).await.unwrap();
     assert!(outcome.succeeded());
+    // Invisible for exactly the first 400 ms, then already finished.
+    let seen = seen.lock().unwrap().clone();
+    for (elapsed, status) in &seen {
+        assert_eq!(status.is_none(), *elapsed < Duration::from_millis(400), "{seen:?}");
+    }
 
     let short_grace = WaitOptions {
         not_found_grace: Duration::from_millis(200),
         ..quick()
     };
-    match client.wait("no-such-event", short_grace).await {
-        Err(WaitError::NotFound {
-            invoke_request_id, ..
-        }) => assert_eq!(invoke_request_id, "no-such-event"),
-        other => panic!("{other:?}"),
-    }
+    let error = client.wait("no-such-event", short_grace).await.unwrap_err();
+    assert_eq!(
+        (error.kind(), error.invoke_request_id()),
+        (WaitErrorKind::NotFound, "no-such-event")
+    );
+    // Given up at the first poll past the grace period.
+    assert!(error.elapsed() >= Duration::from_millis(200));
+    assert!(error.elapsed() <= Duration::from_millis(200 + 240));
 }
 
-#[tokio::test]
-async fn max_wait_and_cancellation_end_waiting_promptly() {
-    let emulator = Emulator::builder().start().await.unwrap();
+#[tokio::test(start_paused = true)]
+async fn max_wait_bounds_the_whole_wait_and_dropping_it_stops_it() {
+    let emulator = emulator().await;
     let client = builder(&emulator).build().unwrap();
     let id = client
         .invoke_async("hello", Some(&context(r#"{"duration_ms": 60000}"#)))
         .await
         .unwrap();
 
-    let started = Instant::now();
     let limited = WaitOptions {
         max_wait: Duration::from_millis(400),
         ..quick()
     };
-    match client.wait(&id, limited).await {
-        Err(WaitError::TimedOut { last, polls, .. }) => {
-            assert_eq!((last, polls > 1), (EventStatus::Running, true))
-        }
-        other => panic!("{other:?}"),
-    }
-    assert!(started.elapsed() < Duration::from_millis(1000));
+    let started = Instant::now();
+    let error = client.wait(&id, limited.clone()).await.unwrap_err();
+    assert_eq!(error.kind(), WaitErrorKind::TimedOut);
+    assert_eq!(error.last_status(), Some(&EventStatus::Running));
+    assert!(error.polls() > 1);
+    assert_eq!(started.elapsed(), Duration::from_millis(400));
+
+    // A poll in flight at the deadline does not extend the wait.
+    emulator.add_fault(
+        FaultRule::always(Fault::Latency { millis: 30_000 }).for_action("GetAsyncEventStatus"),
+    );
+    let started = Instant::now();
+    let error = client.wait(&id, limited).await.unwrap_err();
+    assert_eq!((error.kind(), error.polls()), (WaitErrorKind::TimedOut, 1));
+    assert_eq!(error.last_status(), None);
+    assert_eq!(started.elapsed(), Duration::from_millis(400));
+    emulator.clear_faults();
 
     let started = Instant::now();
     assert!(
@@ -140,12 +195,12 @@ async fn max_wait_and_cancellation_end_waiting_promptly() {
             .await
             .is_err()
     );
-    assert!(started.elapsed() < Duration::from_millis(400));
+    assert_eq!(started.elapsed(), Duration::from_millis(150));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn two_hundred_waiters_on_one_client_stay_under_the_limit() {
-    let emulator = Emulator::builder().start().await.unwrap();
+    let emulator = emulator().await;
     // No retries: a single RequestLimitExceeded would fail a waiter.
     let client = builder(&emulator)
         .retry(RetryPolicy::disabled())
@@ -180,13 +235,16 @@ async fn two_hundred_waiters_on_one_client_stay_under_the_limit() {
         "{:?}",
         outcomes.iter().find(|o| o.is_err())
     );
-    let rate = f64::from(polls.load(Ordering::SeqCst)) / elapsed;
+    // 200 polls at 18 per second after a burst of 10: about 10.6 s of simulated time.
+    let polls = polls.load(Ordering::SeqCst);
+    assert_eq!(polls, 200);
+    let rate = f64::from(polls) / elapsed;
     assert!(rate <= 20.0, "{rate:.1} polls per second");
 }
 
-#[tokio::test]
-async fn wait_many_follows_events_from_one_loop() {
-    let emulator = Emulator::builder().start().await.unwrap();
+#[tokio::test(start_paused = true)]
+async fn wait_many_follows_events_from_one_loop_and_a_slow_poll_holds_up_no_other() {
+    let emulator = emulator().await;
     let client = builder(&emulator).build().unwrap();
     let mut ids = Vec::new();
     for duration in [100, 300, 200] {
@@ -201,23 +259,40 @@ async fn wait_many_follows_events_from_one_loop() {
         );
     }
     ids.push("missing".to_owned());
+    // The first poll of all takes 10 s to answer; the others must not wait for it.
+    emulator.add_fault(
+        FaultRule::always(Fault::Latency { millis: 10_000 })
+            .for_action("GetAsyncEventStatus")
+            .times(1),
+    );
     let options = WaitOptions {
         not_found_grace: Duration::from_millis(300),
         ..quick()
     };
     let results = client.wait_many(&ids, options).await;
     assert_eq!(results.len(), 4);
+    let mut fast = 0;
     for (result, id) in results.iter().zip(&ids).take(3) {
-        assert_eq!(result.as_ref().unwrap().invoke_request_id, *id);
+        let outcome = result.as_ref().unwrap();
+        assert_eq!(outcome.invoke_request_id, *id);
+        if outcome.elapsed < Duration::from_secs(1) {
+            fast += 1;
+        } else {
+            assert!(outcome.elapsed >= Duration::from_secs(10), "{outcome:?}");
+        }
     }
-    assert!(matches!(results[3], Err(WaitError::NotFound { .. })));
+    let missing = results[3].as_ref().unwrap_err();
+    assert_eq!(missing.kind(), WaitErrorKind::NotFound);
+    // One of the four first polls was the slow one: every other event ended on time.
+    let missing_on_time = missing.elapsed() < Duration::from_secs(1);
+    assert_eq!(fast + usize::from(missing_on_time), 3, "{results:?}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn listing_pages_through_everything() {
     let mut config = Config::default();
     config.rate_limits.enabled = false;
-    let emulator = Emulator::builder().config(config).start().await.unwrap();
+    let emulator = emulator_builder().config(config).start().await.unwrap();
     let client = builder(&emulator).build().unwrap();
     for _ in 0..45 {
         client.invoke_async("hello", None).await.unwrap();
@@ -243,9 +318,9 @@ async fn listing_pages_through_everything() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn errors_name_the_event_they_concern() {
-    let emulator = Emulator::builder().start().await.unwrap();
+    let emulator = emulator().await;
     let client = builder(&emulator).build().unwrap();
     let error = client
         .terminate_async_event("hello", "unknown-id", true)
@@ -253,18 +328,55 @@ async fn errors_name_the_event_they_concern() {
         .unwrap_err();
     assert_eq!(error.code(), Some(&ErrorCode::ResourceNotFoundAsyncEvent));
     assert_eq!(error.invoke_request_id(), Some("unknown-id"));
-    assert!(
-        error.to_string().contains("[InvokeRequestId: unknown-id]"),
+    assert_eq!(
+        error.to_string().matches("[InvokeRequestId: unknown-id]").count(),
+        1,
         "{error}"
     );
     assert!(error.request_id().is_some());
 }
 
+#[tokio::test(start_paused = true)]
+async fn settings_not_given_in_code_come_from_the_environment() {
+    let emulator = emulator().await;
+    let environment = scf::transport::FakeEnvironment::default()
+        .with_var("TENCENTCLOUD_SECRET_ID", DEMO_SECRET_ID)
+        .with_var("TENCENTCLOUD_SECRET_KEY", DEMO_SECRET_KEY)
+        .with_var("TENCENTCLOUD_REGION", "ap-shanghai")
+        .with_var("SCF_ENDPOINT", &emulator.url());
+    let client = Client::builder()
+        .environment(environment.clone())
+        .proxy(ProxyConfig::None)
+        .clock(scf::transport::time::TokioClock::new())
+        .build()
+        .unwrap();
+    assert_eq!(client.transport().region(), Some("ap-shanghai"));
+    let id = client.invoke_async("hello", None).await.unwrap();
+    client.get_async_event_status(&id).await.unwrap();
+
+    // Without TENCENTCLOUD_REGION the region is ap-guangzhou; a bad SCF_ENDPOINT is a typed error.
+    let plain = scf::transport::FakeEnvironment::default().with_var("SCF_ENDPOINT", &emulator.url());
+    let client = Client::builder().environment(plain).build().unwrap();
+    assert_eq!(client.transport().region(), Some(scf::DEFAULT_REGION));
+    let bad = environment.with_var("SCF_ENDPOINT", "ftp://example.com");
+    let error = Client::builder().environment(bad).build().unwrap_err();
+    assert_eq!(error.kind(), scf::ErrorKind::InvalidRequest);
+    assert!(error.to_string().contains("SCF_ENDPOINT"), "{error}");
+}
+
 #[test]
 fn the_blocking_client_needs_no_runtime() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let emulator = runtime.block_on(Emulator::builder().start()).unwrap();
-    let client = scf::blocking::Client::new(builder(&emulator)).unwrap();
+    let emulator = runtime
+        .block_on(Emulator::builder().start())
+        .unwrap();
+    let client = scf::blocking::Client::new(
+        Client::builder()
+            .endpoint(Endpoint::url(&emulator.url()).unwrap())
+            .credentials(Credentials::new(DEMO_SECRET_ID, DEMO_SECRET_KEY).unwrap())
+            .proxy(ProxyConfig::None),
+    )
+    .unwrap();
     let id = client
         .invoke_async("hello", Some(&context(r#"{"duration_ms": 100}"#)))
         .unwrap();
