@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use crate::config::{Config, CredentialConfig};
-use crate::server::{Emulator, RunningEmulator};
+use crate::server::{Emulator, RunningEmulator, StartError};
 
 /// Options of the emulator binary.
 #[derive(Debug, Clone, clap::Args)]
@@ -27,7 +27,7 @@ pub struct EmulatorArgs {
 impl EmulatorArgs {
     /// Starts the emulator, prints where it listens and which keys it accepts, and serves until Ctrl-C or
     /// SIGTERM.
-    pub async fn run(self) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    pub async fn run(self) -> Result<(), StartError> {
         let emulator = self.start().await?;
         println!("SCF emulator listening on {}", emulator.url());
         println!("API version 2018-04-16, service scf. Accepted credentials (emulator-only keys):");
@@ -56,7 +56,7 @@ impl EmulatorArgs {
     }
 
     /// Starts the emulator these options describe.
-    pub async fn start(&self) -> Result<RunningEmulator, Box<dyn std::error::Error + Send + Sync>> {
+    pub async fn start(&self) -> Result<RunningEmulator, StartError> {
         let config = match &self.config {
             Some(path) => Config::from_file(path)?,
             None => Config::default(),
@@ -68,7 +68,7 @@ impl EmulatorArgs {
         for pair in &self.credentials {
             builder = builder.credential(CredentialConfig::parse_pair(pair)?);
         }
-        Ok(builder.start().await?)
+        builder.start().await
     }
 }
 

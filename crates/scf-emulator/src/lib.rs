@@ -35,6 +35,7 @@ mod body;
 mod cli;
 mod clock;
 mod config;
+mod config_error;
 mod failure;
 mod faults;
 mod ids;
@@ -50,9 +51,10 @@ pub use actions::{DIRECTIVE_KEY, Directive};
 pub use cli::EmulatorArgs;
 pub use clock::{Clock, ManualClock, SystemClock, TokioClock};
 pub use config::{
-    Config, ConfigError, CredentialConfig, DEMO_SECRET_ID, DEMO_SECRET_KEY, FunctionConfig,
-    NamespaceConfig, Outcome, RateLimitConfig,
+    Config, CredentialConfig, DEMO_SECRET_ID, DEMO_SECRET_KEY, FunctionConfig, NamespaceConfig,
+    Outcome, RateLimitConfig,
 };
+pub use config_error::{ConfigError, ConfigErrorKind, ConfigFormat};
 pub use faults::{Fault, FaultRule};
 pub use server::{Emulator, EmulatorBuilder, RunningEmulator, StartError};
 

@@ -17,7 +17,8 @@ use tokio::task::JoinSet;
 
 use crate::actions::Backend;
 use crate::clock::{Clock, SystemClock};
-use crate::config::{Config, ConfigError, CredentialConfig};
+use crate::config::{Config, CredentialConfig};
+use crate::config_error::ConfigError;
 use crate::faults::{FaultPlan, FaultRule};
 use crate::rate_limit::RateLimiter;
 use crate::service::{self, Shared};
@@ -88,8 +89,8 @@ impl EmulatorBuilder {
         config.credentials.extend(self.extra_credentials);
         let config = config.validate()?;
         let mut keys = HashMap::new();
-        for credential in &config.credentials {
-            keys.insert(credential.secret_id.clone(), credential.credentials()?);
+        for (index, credential) in config.credentials.iter().enumerate() {
+            keys.insert(credential.secret_id.clone(), credential.credentials(index)?);
         }
         let documented = [
             scf_model::GetAsyncEventStatusRequest::METADATA,
