@@ -22,6 +22,10 @@ pub struct EmulatorArgs {
     /// Serve the unsigned admin routes under /__emulator/ (faults, clock offset, visibility delay).
     #[arg(long)]
     pub admin: bool,
+    /// Close a keep-alive connection after this many seconds without a request, as real gateways do.
+    /// Overrides the configuration's `idle_timeout_secs`; without either, idle connections stay open.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout_secs: Option<u64>,
 }
 
 impl EmulatorArgs {
@@ -57,10 +61,13 @@ impl EmulatorArgs {
 
     /// Starts the emulator these options describe.
     pub async fn start(&self) -> Result<RunningEmulator, StartError> {
-        let config = match &self.config {
+        let mut config = match &self.config {
             Some(path) => Config::from_file(path)?,
             None => Config::default(),
         };
+        if let Some(secs) = self.idle_timeout_secs {
+            config.idle_timeout_secs = Some(secs);
+        }
         let mut builder = Emulator::builder()
             .listen(self.listen)
             .config(config)

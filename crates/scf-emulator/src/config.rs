@@ -47,6 +47,10 @@ pub struct Config {
     /// How long an event stays queryable after it ends, in seconds: 72 hours, as documented.
     #[serde(default = "default_retention_secs")]
     pub retention_secs: u64,
+    /// Closes a keep-alive connection after this many seconds without a request, as real gateways do.
+    /// Left out: idle connections stay open.
+    #[serde(default)]
+    pub idle_timeout_secs: Option<u64>,
 }
 
 impl Default for Config {
@@ -56,6 +60,7 @@ impl Default for Config {
             namespaces: demo_namespaces(),
             rate_limits: RateLimitConfig::default(),
             retention_secs: default_retention_secs(),
+            idle_timeout_secs: None,
         }
     }
 }
@@ -253,7 +258,8 @@ impl Config {
         config.validate()
     }
 
-    /// Checks what the types cannot: names present and unique, keys usable and unambiguous.
+    /// Checks what the types cannot: names present and unique, keys usable and unambiguous, settings in
+    /// range.
     pub fn validate(self) -> Result<Self, ConfigError> {
         let mut secret_ids: HashMap<&str, &CredentialConfig> = HashMap::new();
         for (index, credential) in self.credentials.iter().enumerate() {
@@ -305,6 +311,13 @@ impl Config {
                     ));
                 }
             }
+        }
+        if self.idle_timeout_secs == Some(0) {
+            return Err(ConfigError::new(
+                ConfigErrorKind::InvalidValue,
+                "idle_timeout_secs",
+                "must be at least 1 second; leave it out to keep idle connections open",
+            ));
         }
         Ok(self)
     }
@@ -439,6 +452,11 @@ mod tests {
                 r#"namespaces[0].functions[1] ("f" in namespace "a")"#,
             ),
             (
+                "idle_timeout_secs = 0",
+                ConfigErrorKind::InvalidValue,
+                "idle_timeout_secs",
+            ),
+            (
                 "[[credentials]]\nsecret_id = \"AKID\"\nsecret_key = \"one-key\"\n[[credentials]]\nsecret_id = \"AKID\"\nsecret_key = \"other-key\"",
                 ConfigErrorKind::DuplicateCredential,
                 r#"credentials[1] (SecretId "AKID")"#,
@@ -455,6 +473,12 @@ mod tests {
         // The same pair listed twice is no ambiguity.
         let same = "[[credentials]]\nsecret_id = \"AKID\"\nsecret_key = \"k\"\n[[credentials]]\nsecret_id = \"AKID\"\nsecret_key = \"k\"";
         assert!(Config::from_toml(same).is_ok());
+        assert_eq!(
+            Config::from_toml("idle_timeout_secs = 30")
+                .unwrap()
+                .idle_timeout_secs,
+            Some(30)
+        );
     }
 
     #[test]

@@ -44,12 +44,15 @@ pub enum ConfigErrorKind {
     EmptyFunctionName,
     /// Two functions with the same name in one namespace.
     DuplicateFunction,
+    /// A setting outside its range, such as an idle timeout of zero.
+    InvalidValue,
 }
 
 /// A configuration that cannot be used.
 ///
 /// The message names the file, the item (`credentials[1]`, `namespaces[0].functions[2]`, a line and
-/// column) and the reason; it never repeats a SecretKey, a token or any other string value of the file.
+/// column) and the reason. It never shows a SecretKey or a token: parse errors leave out every string
+/// value, since any of them could be one.
 ///
 /// ```
 /// use scf_emulator::{Config, ConfigErrorKind};
@@ -119,8 +122,8 @@ impl ConfigError {
         self.kind
     }
 
-    /// The item at fault: `credentials[1]`, `namespaces[0].functions[2]`, a line and column, or the file
-    /// that could not be read.
+    /// The item at fault: `credentials[1]`, `namespaces[0].functions[2]`, `idle_timeout_secs`, a line and
+    /// column, or the file that could not be read.
     pub fn item(&self) -> &str {
         &self.item
     }

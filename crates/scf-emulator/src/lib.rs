@@ -36,6 +36,7 @@ mod cli;
 mod clock;
 mod config;
 mod config_error;
+mod connection;
 mod failure;
 mod faults;
 mod ids;

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use scf_emulator::{Config, ConfigErrorKind, ConfigFormat, CredentialConfig, Emulator, StartError};
 
@@ -66,6 +67,19 @@ fn other_names_are_read_as_toml_then_json() {
 
 #[tokio::test]
 async fn start_errors_are_typed() {
+    let zero = Emulator::builder()
+        .keep_alive_idle_timeout(Duration::ZERO)
+        .start()
+        .await
+        .unwrap_err();
+    match zero {
+        StartError::Config(error) => {
+            assert_eq!(error.kind(), ConfigErrorKind::InvalidValue);
+            assert_eq!(error.item(), "keep_alive_idle_timeout");
+        }
+        other => panic!("{other:?}"),
+    }
+
     let padded = Emulator::builder()
         .credential(CredentialConfig::new("AKIDpadded", "secret-key "))
         .start()
