@@ -86,8 +86,9 @@ impl EmulatorBuilder {
 
     /// Closes a keep-alive connection that has waited this long for its next request, as real gateways
     /// do; a connection with a request in flight is never closed. Measured on tokio's clock, so a test on
-    /// a paused runtime can move past it. Overrides the configuration's `idle_timeout_secs`; without
-    /// either, idle connections stay open.
+    /// a paused runtime can move past it. The same timer bounds how long a request's head may take to
+    /// arrive, so a client trickling its headers is cut off too. Overrides the configuration's
+    /// `idle_timeout_secs`; without either, idle connections stay open.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
