@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use crate::config::{Config, CredentialConfig};
-use crate::server::{Emulator, RunningEmulator};
+use crate::server::{Emulator, RunningEmulator, StartError};
 
 /// Options of the emulator binary.
 #[derive(Debug, Clone, clap::Args)]
@@ -22,12 +22,16 @@ pub struct EmulatorArgs {
     /// Serve the unsigned admin routes under /__emulator/ (faults, clock offset, visibility delay).
     #[arg(long)]
     pub admin: bool,
+    /// Close a keep-alive connection after this many seconds without a request, as real gateways do.
+    /// Overrides the configuration's `idle_timeout_secs`; without either, idle connections stay open.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout_secs: Option<u64>,
 }
 
 impl EmulatorArgs {
     /// Starts the emulator, prints where it listens and which keys it accepts, and serves until Ctrl-C or
     /// SIGTERM.
-    pub async fn run(self) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    pub async fn run(self) -> Result<(), StartError> {
         let emulator = self.start().await?;
         println!("SCF emulator listening on {}", emulator.url());
         println!("API version 2018-04-16, service scf. Accepted credentials (emulator-only keys):");
@@ -56,11 +60,14 @@ impl EmulatorArgs {
     }
 
     /// Starts the emulator these options describe.
-    pub async fn start(&self) -> Result<RunningEmulator, Box<dyn std::error::Error + Send + Sync>> {
-        let config = match &self.config {
+    pub async fn start(&self) -> Result<RunningEmulator, StartError> {
+        let mut config = match &self.config {
             Some(path) => Config::from_file(path)?,
             None => Config::default(),
         };
+        if let Some(secs) = self.idle_timeout_secs {
+            config.idle_timeout_secs = Some(secs);
+        }
         let mut builder = Emulator::builder()
             .listen(self.listen)
             .config(config)
@@ -68,7 +75,7 @@ impl EmulatorArgs {
         for pair in &self.credentials {
             builder = builder.credential(CredentialConfig::parse_pair(pair)?);
         }
-        Ok(builder.start().await?)
+        builder.start().await
     }
 }
 

@@ -1,4 +1,8 @@
 //! The emulator's notion of now, injectable so tests move time instead of sleeping.
+//!
+//! Wall time (signature expiry, the `Date` header, event durations, retention and the rate limiter) comes
+//! from a [`Clock`]. Every wait (injected latency, the idle timeout, the shutdown drain) runs on tokio's
+//! clock, which [`TokioClock`] follows, so a paused runtime moves both at once.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -65,5 +69,49 @@ impl ManualClock {
 impl Clock for ManualClock {
     fn now_millis(&self) -> u64 {
         self.millis.load(Ordering::SeqCst)
+    }
+}
+
+/// Wall time that advances with tokio's clock: on a paused runtime (`start_paused = true`) it moves only
+/// when tokio's time does, together with every sleep and timeout of the test and of the emulator.
+///
+/// Create it inside the runtime whose clock it should follow.
+///
+/// ```
+/// use std::time::Duration;
+/// use scf_emulator::{Clock, TokioClock};
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let clock = TokioClock::starting_at(1_700_000_000_000);
+/// tokio::time::sleep(Duration::from_secs(72 * 3600)).await;
+/// assert_eq!(clock.now_millis(), 1_700_259_200_000);
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct TokioClock {
+    start_millis: u64,
+    origin: tokio::time::Instant,
+}
+
+impl TokioClock {
+    /// A clock reading the machine's time now, then advancing with tokio's clock.
+    pub fn starting_now() -> Self {
+        Self::starting_at(SystemClock.now_millis())
+    }
+
+    /// A clock reading `millis` since the epoch now, then advancing with tokio's clock.
+    pub fn starting_at(millis: u64) -> Self {
+        Self {
+            start_millis: millis,
+            origin: tokio::time::Instant::now(),
+        }
+    }
+}
+
+impl Clock for TokioClock {
+    fn now_millis(&self) -> u64 {
+        let elapsed = u64::try_from(self.origin.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.start_millis.saturating_add(elapsed)
     }
 }

@@ -1,10 +1,12 @@
 //! What the emulator serves: credentials, namespaces and their functions, limits and retention.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+
+use crate::config_error::{ConfigError, ConfigErrorKind};
 
 /// The SecretId of the built-in demo credential pair.
 pub const DEMO_SECRET_ID: &str = "AKIDEMULATORDEMOKEY0000000000000000";
@@ -45,6 +47,10 @@ pub struct Config {
     /// How long an event stays queryable after it ends, in seconds: 72 hours, as documented.
     #[serde(default = "default_retention_secs")]
     pub retention_secs: u64,
+    /// Closes a keep-alive connection after this many seconds without a request, as real gateways do.
+    /// Left out: idle connections stay open.
+    #[serde(default)]
+    pub idle_timeout_secs: Option<u64>,
 }
 
 impl Default for Config {
@@ -54,6 +60,7 @@ impl Default for Config {
             namespaces: demo_namespaces(),
             rate_limits: RateLimitConfig::default(),
             retention_secs: default_retention_secs(),
+            idle_timeout_secs: None,
         }
     }
 }
@@ -81,15 +88,26 @@ impl CredentialConfig {
         }
     }
 
-    /// The signer's credentials for this pair, or why they are unusable.
-    pub(crate) fn credentials(&self) -> Result<tc3_signer::Credentials, ConfigError> {
+    /// The signer's credentials for this pair, or why they are unusable; `index` is its place in the list.
+    pub(crate) fn credentials(&self, index: usize) -> Result<tc3_signer::Credentials, ConfigError> {
         match &self.token {
             Some(token) => {
                 tc3_signer::Credentials::with_token(&self.secret_id, &self.secret_key, token)
             }
             None => tc3_signer::Credentials::new(&self.secret_id, &self.secret_key),
         }
-        .map_err(|e| ConfigError::new(format!("credential {}: {e}", self.secret_id)))
+        .map_err(|e| {
+            ConfigError::new(
+                ConfigErrorKind::InvalidCredential,
+                self.item(index),
+                e.to_string(),
+            )
+        })
+    }
+
+    /// `credentials[i] (SecretId "…")`: the SecretId identifies the pair and is no secret.
+    fn item(&self, index: usize) -> String {
+        format!("credentials[{index}] (SecretId {:?})", self.secret_id)
     }
 
     /// Parses `SECRET_ID:SECRET_KEY`, the form of `--credential`.
@@ -97,7 +115,9 @@ impl CredentialConfig {
         match pair.split_once(':') {
             Some((id, key)) if !id.is_empty() && !key.is_empty() => Ok(Self::new(id, key)),
             _ => Err(ConfigError::new(
-                "a credential must be SECRET_ID:SECRET_KEY, both non-empty",
+                ConfigErrorKind::MalformedCredentialPair,
+                "--credential",
+                "must be SECRET_ID:SECRET_KEY, both non-empty",
             )),
         }
     }
@@ -199,54 +219,105 @@ impl Default for RateLimitConfig {
 
 impl Config {
     /// Reads a TOML (`.toml`) or JSON (`.json`) file; other names are tried as TOML, then JSON.
+    /// Reads a TOML (`.toml`) or JSON (`.json`) file; other names are tried as TOML, then JSON, and a
+    /// file that is neither reports the TOML error.
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError::new(format!("cannot read {}: {e}", path.display())))?;
-        let in_file = |e: ConfigError| ConfigError::new(format!("{}: {}", path.display(), e.0));
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigError::new(
+                ConfigErrorKind::Unreadable,
+                path.display().to_string(),
+                e.to_string(),
+            )
+            .in_file(path)
+        })?;
         match path.extension().and_then(|ext| ext.to_str()) {
-            Some("json") => Self::from_json(&text).map_err(in_file),
-            Some("toml") => Self::from_toml(&text).map_err(in_file),
-            _ => Self::from_toml(&text)
-                .or_else(|_| Self::from_json(&text))
-                .map_err(in_file),
+            Some("json") => Self::from_json(&text),
+            Some("toml") => Self::from_toml(&text),
+            _ => Self::from_toml(&text).or_else(|toml_error| match toml_error.kind() {
+                ConfigErrorKind::Parse(_) => {
+                    Self::from_json(&text).map_err(|json_error| match json_error.kind() {
+                        ConfigErrorKind::Parse(_) => toml_error,
+                        _ => json_error,
+                    })
+                }
+                _ => Err(toml_error),
+            }),
         }
+        .map_err(|e| e.in_file(path))
     }
 
     /// Parses TOML.
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
-        let config: Self = toml::from_str(text).map_err(|e| ConfigError::new(e.to_string()))?;
+        let config: Self = toml::from_str(text).map_err(|e| ConfigError::toml(&e, text))?;
         config.validate()
     }
 
     /// Parses JSON.
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
-        let config: Self =
-            serde_json::from_str(text).map_err(|e| ConfigError::new(e.to_string()))?;
+        let config: Self = serde_json::from_str(text).map_err(|e| ConfigError::json(&e))?;
         config.validate()
     }
 
-    /// Checks what the types cannot: names present and unique, keys usable.
+    /// Checks what the types cannot: names present and unique, keys usable and unambiguous, settings in
+    /// range.
     pub fn validate(self) -> Result<Self, ConfigError> {
-        for credential in &self.credentials {
-            credential.credentials()?;
-        }
-        let mut namespaces = std::collections::HashSet::new();
-        for namespace in &self.namespaces {
-            if namespace.name.is_empty() || !namespaces.insert(&namespace.name) {
-                return Err(ConfigError::new(format!(
-                    "namespace {:?} is empty or listed twice",
-                    namespace.name
-                )));
+        let mut secret_ids: HashMap<&str, &CredentialConfig> = HashMap::new();
+        for (index, credential) in self.credentials.iter().enumerate() {
+            credential.credentials(index)?;
+            match secret_ids.insert(&credential.secret_id, credential) {
+                Some(earlier) if earlier != credential => {
+                    return Err(ConfigError::new(
+                        ConfigErrorKind::DuplicateCredential,
+                        credential.item(index),
+                        "this SecretId is listed before with another key or token",
+                    ));
+                }
+                _ => {}
             }
-            let mut functions = std::collections::HashSet::new();
-            for function in &namespace.functions {
-                if function.name.is_empty() || !functions.insert(&function.name) {
-                    return Err(ConfigError::new(format!(
-                        "function {:?} in namespace {} is empty or listed twice",
-                        function.name, namespace.name
-                    )));
+        }
+        let mut namespaces = HashSet::new();
+        for (n, namespace) in self.namespaces.iter().enumerate() {
+            if namespace.name.is_empty() {
+                return Err(ConfigError::new(
+                    ConfigErrorKind::EmptyNamespaceName,
+                    format!("namespaces[{n}]"),
+                    "the name is empty",
+                ));
+            }
+            if !namespaces.insert(&namespace.name) {
+                return Err(ConfigError::new(
+                    ConfigErrorKind::DuplicateNamespace,
+                    format!("namespaces[{n}] ({:?})", namespace.name),
+                    "the name is listed twice",
+                ));
+            }
+            let mut functions = HashSet::new();
+            for (f, function) in namespace.functions.iter().enumerate() {
+                if function.name.is_empty() {
+                    return Err(ConfigError::new(
+                        ConfigErrorKind::EmptyFunctionName,
+                        format!("namespaces[{n}].functions[{f}]"),
+                        "the name is empty",
+                    ));
+                }
+                if !functions.insert(&function.name) {
+                    return Err(ConfigError::new(
+                        ConfigErrorKind::DuplicateFunction,
+                        format!(
+                            "namespaces[{n}].functions[{f}] ({:?} in namespace {:?})",
+                            function.name, namespace.name
+                        ),
+                        "the name is listed twice in its namespace",
+                    ));
                 }
             }
+        }
+        if self.idle_timeout_secs == Some(0) {
+            return Err(ConfigError::new(
+                ConfigErrorKind::InvalidValue,
+                "idle_timeout_secs",
+                "must be at least 1 second; leave it out to keep idle connections open",
+            ));
         }
         Ok(self)
     }
@@ -276,17 +347,6 @@ impl Config {
 pub(crate) enum Missing {
     Namespace,
     Function,
-}
-
-/// A configuration that cannot be used, with the reason.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid emulator configuration: {0}")]
-pub struct ConfigError(String);
-
-impl ConfigError {
-    pub(crate) fn new(message: impl Into<String>) -> Self {
-        Self(message.into())
-    }
 }
 
 fn demo_credentials() -> Vec<CredentialConfig> {
@@ -331,6 +391,7 @@ fn enabled() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config_error::ConfigFormat;
 
     #[test]
     fn empty_files_give_the_demo_setup() {
@@ -349,23 +410,94 @@ mod tests {
 
     #[test]
     fn rejects_unknown_keys_duplicates_and_unusable_keys() {
-        assert!(Config::from_toml("colour = 1").is_err());
+        let unknown = Config::from_toml("retention_secs = 5\ncolour = 1").unwrap_err();
+        assert_eq!(unknown.kind(), ConfigErrorKind::Parse(ConfigFormat::Toml));
+        assert_eq!(unknown.item(), "line 2, column 1");
+        assert!(unknown.to_string().contains("colour"), "{unknown}");
         let twice = r#"[[namespaces]]
             name = "a"
             [[namespaces]]
             name = "a""#;
-        assert!(
-            Config::from_toml(twice)
-                .unwrap_err()
-                .to_string()
-                .contains("listed twice")
-        );
+        let twice = Config::from_toml(twice).unwrap_err();
+        assert_eq!(twice.kind(), ConfigErrorKind::DuplicateNamespace);
+        assert_eq!(twice.item(), r#"namespaces[1] ("a")"#);
+        assert!(twice.to_string().contains("listed twice"), "{twice}");
         let padded = r#"{"credentials":[{"secret_id":"AKID","secret_key":" key"}]}"#;
-        let error = Config::from_json(padded).unwrap_err().to_string();
+        let padded = Config::from_json(padded).unwrap_err();
+        assert_eq!(padded.kind(), ConfigErrorKind::InvalidCredential);
+        assert_eq!(padded.item(), r#"credentials[0] (SecretId "AKID")"#);
+        let error = padded.to_string();
         assert!(
             error.contains("whitespace") && !error.contains(" key"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn each_mistake_has_its_kind_and_names_its_item() {
+        let cases = [
+            (
+                "[[namespaces]]\nname = \"\"",
+                ConfigErrorKind::EmptyNamespaceName,
+                "namespaces[0]",
+            ),
+            (
+                "[[namespaces]]\nname = \"a\"\n[[namespaces.functions]]\nname = \"f\"\n[[namespaces.functions]]\nname = \"\"",
+                ConfigErrorKind::EmptyFunctionName,
+                "namespaces[0].functions[1]",
+            ),
+            (
+                "[[namespaces]]\nname = \"a\"\n[[namespaces.functions]]\nname = \"f\"\n[[namespaces.functions]]\nname = \"f\"",
+                ConfigErrorKind::DuplicateFunction,
+                r#"namespaces[0].functions[1] ("f" in namespace "a")"#,
+            ),
+            (
+                "idle_timeout_secs = 0",
+                ConfigErrorKind::InvalidValue,
+                "idle_timeout_secs",
+            ),
+            (
+                "[[credentials]]\nsecret_id = \"AKID\"\nsecret_key = \"one-key\"\n[[credentials]]\nsecret_id = \"AKID\"\nsecret_key = \"other-key\"",
+                ConfigErrorKind::DuplicateCredential,
+                r#"credentials[1] (SecretId "AKID")"#,
+            ),
+        ];
+        for (text, kind, item) in cases {
+            let error = Config::from_toml(text).unwrap_err();
+            assert_eq!((error.kind(), error.item()), (kind, item), "{text}");
+            assert!(
+                !error.to_string().contains("one-key") && !error.to_string().contains("other-key"),
+                "{error}"
+            );
+        }
+        // The same pair listed twice is no ambiguity.
+        let same = "[[credentials]]\nsecret_id = \"AKID\"\nsecret_key = \"k\"\n[[credentials]]\nsecret_id = \"AKID\"\nsecret_key = \"k\"";
+        assert!(Config::from_toml(same).is_ok());
+        assert_eq!(
+            Config::from_toml("idle_timeout_secs = 30")
+                .unwrap()
+                .idle_timeout_secs,
+            Some(30)
+        );
+    }
+
+    #[test]
+    fn parse_errors_never_repeat_a_string_of_the_file() {
+        let toml = Config::from_toml("credentials = \"AKIDx:super-secret-key\"").unwrap_err();
+        assert_eq!(toml.kind(), ConfigErrorKind::Parse(ConfigFormat::Toml));
+        let json = Config::from_json(r#"{"credentials": "AKIDx:super-secret-key"}"#).unwrap_err();
+        assert_eq!(json.kind(), ConfigErrorKind::Parse(ConfigFormat::Json));
+        assert_eq!(json.item(), "line 1, column 40");
+        let unterminated =
+            Config::from_toml("[[credentials]]\nsecret_key = \"super-secret-key").unwrap_err();
+        for error in [toml, json, unterminated] {
+            let shown = format!("{error} {error:?}");
+            assert!(!shown.contains("super-secret-key"), "{shown}");
+            assert!(
+                shown.contains("line 1") || shown.contains("line 2"),
+                "{shown}"
+            );
+        }
     }
 
     #[test]
@@ -389,7 +521,12 @@ mod tests {
             (pair.secret_id.as_str(), pair.secret_key.as_str()),
             ("AKID", "k:with:colons")
         );
-        assert!(CredentialConfig::parse_pair("AKID").is_err());
-        assert!(CredentialConfig::parse_pair(":key").is_err());
+        for malformed in ["AKID", ":key", "AKID:"] {
+            let error = CredentialConfig::parse_pair(malformed).unwrap_err();
+            assert_eq!(error.kind(), ConfigErrorKind::MalformedCredentialPair);
+            assert_eq!(error.item(), "--credential");
+        }
+        let error = CredentialConfig::parse_pair("AKIDsecret-ish").unwrap_err();
+        assert!(!error.to_string().contains("secret-ish"), "{error}");
     }
 }

@@ -6,9 +6,10 @@
 //! `TerminateAsyncEvent`. Every answer is HTTP 200 with `Content-Type: application/json`, a fresh RequestId
 //! and a `Date` header, so the official SDKs work against it unchanged.
 //!
-//! Tests can inject a clock ([`ManualClock`]) and faults ([`FaultRule`]): latency, 5xx pages, dropped
-//! connections, truncated bodies, throttling, internal errors, a skewed server clock, and a delay before new
-//! events become visible.
+//! Tests can inject a clock ([`ManualClock`], or [`TokioClock`] to follow a paused runtime) and faults
+//! ([`FaultRule`]): latency, 5xx pages, dropped connections, truncated bodies, throttling, internal errors, a
+//! skewed server clock, and a delay before new events become visible. Every wait of the emulator runs on
+//! tokio's clock.
 //!
 //! # Example
 //!
@@ -34,6 +35,8 @@ mod body;
 mod cli;
 mod clock;
 mod config;
+mod config_error;
+mod connection;
 mod failure;
 mod faults;
 mod ids;
@@ -47,11 +50,12 @@ mod time_format;
 pub use actions::{DIRECTIVE_KEY, Directive};
 #[cfg(feature = "cli")]
 pub use cli::EmulatorArgs;
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Clock, ManualClock, SystemClock, TokioClock};
 pub use config::{
-    Config, ConfigError, CredentialConfig, DEMO_SECRET_ID, DEMO_SECRET_KEY, FunctionConfig,
-    NamespaceConfig, Outcome, RateLimitConfig,
+    Config, CredentialConfig, DEMO_SECRET_ID, DEMO_SECRET_KEY, FunctionConfig, NamespaceConfig,
+    Outcome, RateLimitConfig,
 };
+pub use config_error::{ConfigError, ConfigErrorKind, ConfigFormat};
 pub use faults::{Fault, FaultRule};
 pub use server::{Emulator, EmulatorBuilder, RunningEmulator, StartError};
 

@@ -7,8 +7,6 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use scf_model::Action;
 use tc3_signer::Verifier;
 use tokio::net::TcpListener;
@@ -17,12 +15,14 @@ use tokio::task::JoinSet;
 
 use crate::actions::Backend;
 use crate::clock::{Clock, SystemClock};
-use crate::config::{Config, ConfigError, CredentialConfig};
+use crate::config::{Config, CredentialConfig};
+use crate::config_error::{ConfigError, ConfigErrorKind};
+use crate::connection::{self, OpenConnections};
 use crate::faults::{FaultPlan, FaultRule};
 use crate::rate_limit::RateLimiter;
-use crate::service::{self, Shared};
+use crate::service::Shared;
 
-/// How long shutdown waits for open connections to finish their requests.
+/// How long shutdown waits, on tokio's clock, for open connections to finish their requests.
 const DRAIN: Duration = Duration::from_secs(5);
 
 /// Starts an emulator. Build one with [`Emulator::builder`].
@@ -38,6 +38,7 @@ impl Emulator {
             extra_credentials: Vec::new(),
             clock: Arc::new(SystemClock),
             admin: false,
+            idle_timeout: None,
         }
     }
 }
@@ -49,6 +50,7 @@ pub struct EmulatorBuilder {
     extra_credentials: Vec<CredentialConfig>,
     clock: Arc<dyn Clock>,
     admin: bool,
+    idle_timeout: Option<Duration>,
 }
 
 impl EmulatorBuilder {
@@ -82,14 +84,56 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Closes a keep-alive connection that has waited this long for its next request, as real gateways
+    /// do; a connection with a request in flight is never closed. Measured on tokio's clock, so a test on
+    /// a paused runtime can move past it. The same timer bounds how long a request's head may take to
+    /// arrive, so a client trickling its headers is cut off too. Overrides the configuration's
+    /// `idle_timeout_secs`; without either, idle connections stay open.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use std::time::Duration;
+    /// use scf_emulator::Emulator;
+    /// use tokio::io::AsyncReadExt;
+    ///
+    /// let emulator = Emulator::builder()
+    ///     .keep_alive_idle_timeout(Duration::from_secs(60))
+    ///     .start()
+    ///     .await?;
+    /// let mut idle = tokio::net::TcpStream::connect(emulator.local_addr()).await?;
+    /// let connected = tokio::time::Instant::now();
+    /// // The emulator closes the connection: the read sees the end of the stream.
+    /// assert_eq!(idle.read(&mut [0; 1]).await?, 0);
+    /// assert_eq!(connected.elapsed(), Duration::from_secs(60));
+    /// assert_eq!(emulator.open_connections(), 0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn keep_alive_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = Some(timeout);
+        self
+    }
+
     /// Binds and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<RunningEmulator, StartError> {
         let mut config = self.config;
         config.credentials.extend(self.extra_credentials);
         let config = config.validate()?;
+        let idle_timeout = match self.idle_timeout {
+            Some(timeout) if timeout.is_zero() => {
+                return Err(StartError::Config(ConfigError::new(
+                    ConfigErrorKind::InvalidValue,
+                    "keep_alive_idle_timeout",
+                    "must be longer than zero; leave it unset to keep idle connections open",
+                )));
+            }
+            Some(timeout) => Some(timeout),
+            None => config.idle_timeout_secs.map(Duration::from_secs),
+        };
         let mut keys = HashMap::new();
-        for credential in &config.credentials {
-            keys.insert(credential.secret_id.clone(), credential.credentials()?);
+        for (index, credential) in config.credentials.iter().enumerate() {
+            keys.insert(credential.secret_id.clone(), credential.credentials(index)?);
         }
         let documented = [
             scf_model::GetAsyncEventStatusRequest::METADATA,
@@ -130,18 +174,32 @@ impl EmulatorBuilder {
             source,
         })?;
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(serve(listener, Arc::clone(&shared), stopped));
+        let open_connections = Arc::new(OpenConnections::default());
+        let task = tokio::spawn(serve(
+            listener,
+            connection::http1_builder(idle_timeout),
+            Arc::clone(&shared),
+            Arc::clone(&open_connections),
+            stopped,
+        ));
         Ok(RunningEmulator {
             local_addr,
             credentials,
             shared,
+            open_connections,
             stop,
             task: Some(task),
         })
     }
 }
 
-async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
+async fn serve(
+    listener: TcpListener,
+    builder: http1::Builder,
+    shared: Arc<Shared>,
+    open_connections: Arc<OpenConnections>,
+    mut stopped: watch::Receiver<bool>,
+) {
     let mut connections = JoinSet::new();
     // One oneshot per connection: polling a oneshot is lock-free, whereas a shared watch would lock its
     // waiter list on every poll of every connection.
@@ -153,25 +211,19 @@ async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stopped: watch::R
                 let Ok((stream, _)) = accepted else { continue };
                 // Small request and response frames: without NODELAY, Nagle's algorithm adds delays.
                 let _ = stream.set_nodelay(true);
-                let shared = Arc::clone(&shared);
-                let (stop, mut stop_requested) = oneshot::channel::<()>();
+                let (stop, stop_requested) = oneshot::channel::<()>();
                 let id = next_id;
                 next_id += 1;
                 stop_signals.insert(id, stop);
+                let served = connection::serve(
+                    stream,
+                    builder.clone(),
+                    Arc::clone(&shared),
+                    stop_requested,
+                    open_connections.open(),
+                );
                 connections.spawn(async move {
-                    let service = service_fn(move |request| service::handle(Arc::clone(&shared), request));
-                    let connection = http1::Builder::new()
-                        .auto_date_header(false)
-                        .serve_connection(TokioIo::new(stream), service);
-                    tokio::pin!(connection);
-                    tokio::select! {
-                        biased;
-                        _ = connection.as_mut() => {}
-                        _ = &mut stop_requested => {
-                            connection.as_mut().graceful_shutdown();
-                            let _ = connection.await;
-                        }
-                    }
+                    served.await;
                     id
                 });
             }
@@ -204,6 +256,7 @@ pub struct RunningEmulator {
     local_addr: SocketAddr,
     credentials: Vec<CredentialConfig>,
     shared: Arc<Shared>,
+    open_connections: Arc<OpenConnections>,
     stop: watch::Sender<bool>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -263,7 +316,14 @@ impl RunningEmulator {
             .map_or(0, |store| store.len())
     }
 
-    /// Stops accepting, lets open requests finish (up to 5 s), and returns when done.
+    /// How many client connections are open now: accepted, and neither closed by the client nor by the
+    /// emulator. A connection counts from when the emulator accepts it, which may be a moment after the
+    /// client's connect returned.
+    pub fn open_connections(&self) -> usize {
+        self.open_connections.get()
+    }
+
+    /// Stops accepting, lets open requests finish (up to 5 s on tokio's clock), and returns when done.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
         if let Some(task) = self.task.take() {

@@ -204,7 +204,11 @@ async fn process(
             format!("The region `{region}` is not supported."),
         ));
     }
-    if !shared.limiter.try_acquire(action) {
+    // The offset emulates a skewed server clock; the limiter measures intervals on the clock itself.
+    if !shared
+        .limiter
+        .try_acquire(action, shared.clock.now_millis())
+    {
         return Err(Failure::new(
             ErrorCode::RequestLimitExceeded,
             format!("Your request frequency exceeds the limit of {action}."),

@@ -4,22 +4,31 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::TestClient;
 use http::{Method, StatusCode};
-use scf_emulator::{Config, Emulator, Fault, FaultRule, ManualClock, SystemClock};
+use scf_emulator::{Config, Emulator, Fault, FaultRule, ManualClock, SystemClock, TokioClock};
 use serde_json::json;
+use tokio::time::Instant;
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn each_fault_misbehaves_as_described_then_retires() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let client = TestClient::new(&emulator, SystemClock);
+    let clock = TokioClock::starting_now();
+    let emulator = Emulator::builder().clock(clock).start().await.unwrap();
+    let client = TestClient::new(&emulator, clock);
 
+    // The answer comes exactly when the latency has passed on tokio's clock, not before and not later.
     emulator.add_fault(FaultRule::always(Fault::Latency { millis: 300 }).times(1));
     let started = Instant::now();
+    assert_eq!(
+        client.status("x").await.code().as_deref(),
+        Some("ResourceNotFound.AsyncEvent")
+    );
+    assert_eq!(started.elapsed(), Duration::from_millis(300));
+    let started = Instant::now();
     client.status("x").await;
-    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(started.elapsed(), Duration::ZERO, "the latency retired");
 
     emulator.add_fault(FaultRule::always(Fault::HttpStatus { status: 503 }).times(1));
     let gateway = client.status("x").await;
@@ -170,11 +179,12 @@ async fn new_events_are_invisible_for_the_visibility_delay() {
     assert_eq!(client.status(&id).await.ok()["Result"]["Status"], "RUNNING");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn documented_rate_limits_answer_request_limit_exceeded() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let client = std::sync::Arc::new(TestClient::new(&emulator, SystemClock));
-    // Forty requests at once: a second's burst of 20 passes, and far fewer than 20 more can refill.
+    let clock = TokioClock::starting_now();
+    let emulator = Emulator::builder().clock(clock).start().await.unwrap();
+    let client = std::sync::Arc::new(TestClient::new(&emulator, clock));
+    // Forty requests at once, with the clock standing still: a second's burst of 20 passes, no more.
     let mut burst = tokio::task::JoinSet::new();
     for _ in 0..40 {
         let client = std::sync::Arc::clone(&client);
@@ -190,21 +200,99 @@ async fn documented_rate_limits_answer_request_limit_exceeded() {
         .filter(|c| c.as_deref() == Some("ResourceNotFound.AsyncEvent"))
         .count();
     assert_eq!(limited + served, 40, "{codes:?}");
-    assert!(
-        served >= 20 && limited >= 10,
-        "{served} served, {limited} limited"
-    );
+    assert_eq!((served, limited), (20, 20), "{codes:?}");
 
     let mut config = Config::default();
     config.rate_limits.enabled = false;
-    let unlimited = Emulator::builder().config(config).start().await.unwrap();
-    let client = TestClient::new(&unlimited, SystemClock);
+    let unlimited = Emulator::builder()
+        .config(config)
+        .clock(clock)
+        .start()
+        .await
+        .unwrap();
+    let client = TestClient::new(&unlimited, clock);
     for _ in 0..40 {
         assert_ne!(
             client.status("x").await.code().as_deref(),
             Some("RequestLimitExceeded")
         );
     }
+}
+
+/// Sends `GetAsyncEventStatus` and tells whether it was served rather than refused by the limit.
+async fn served(client: &TestClient) -> bool {
+    match client.status("x").await.code().as_deref() {
+        Some("ResourceNotFound.AsyncEvent") => true,
+        Some("RequestLimitExceeded") => false,
+        other => panic!("unexpected answer {other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_spent_limit_refills_one_request_every_tick_of_its_rate() {
+    for per_second in [20u32, 3] {
+        let mut config = Config::default();
+        config
+            .rate_limits
+            .per_second
+            .insert("GetAsyncEventStatus".into(), per_second);
+        let clock = TokioClock::starting_now();
+        let emulator = Emulator::builder()
+            .config(config)
+            .clock(clock)
+            .start()
+            .await
+            .unwrap();
+        let client = TestClient::new(&emulator, clock);
+        for _ in 0..per_second {
+            assert!(served(&client).await, "the burst of {per_second}");
+        }
+        assert!(!served(&client).await, "one past the burst of {per_second}");
+        let spent = Instant::now();
+        // The k-th token after the burst is due k/N s later, rounded up to the millisecond the clock counts.
+        for k in 1..=per_second {
+            let due = Duration::from_millis(u64::from((k * 1_000).div_ceil(per_second)));
+            tokio::time::sleep_until(spent + due - Duration::from_millis(1)).await;
+            assert!(
+                !served(&client).await,
+                "1 ms before token {k} at {per_second}/s"
+            );
+            tokio::time::sleep_until(spent + due).await;
+            assert!(
+                served(&client).await,
+                "token {k} at {per_second}/s, due after {due:?}"
+            );
+            assert!(
+                !served(&client).await,
+                "one token at a time at {per_second}/s"
+            );
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_manual_clock_moves_the_limiter() {
+    let mut config = Config::default();
+    config
+        .rate_limits
+        .per_second
+        .insert("GetAsyncEventStatus".into(), 2);
+    let clock = ManualClock::starting_now();
+    let emulator = Emulator::builder()
+        .config(config)
+        .clock(clock.clone())
+        .start()
+        .await
+        .unwrap();
+    let client = TestClient::new(&emulator, clock.clone());
+    assert!(served(&client).await && served(&client).await);
+    assert!(!served(&client).await);
+    // Tokio's clock moving refills nothing: the limiter reads the injected clock.
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    assert!(!served(&client).await);
+    clock.advance(Duration::from_millis(500));
+    assert!(served(&client).await);
+    assert!(!served(&client).await);
 }
 
 async fn admin(

@@ -291,10 +291,7 @@ async fn post_needs_json_content_type() {
         &tc3_signer::SigningParams::new(
             &client.credentials,
             "scf",
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_secs(),
+            client.clock.now_millis() / 1_000,
         ),
     )
     .unwrap();
