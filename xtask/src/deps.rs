@@ -21,7 +21,12 @@ impl Features {
 }
 
 /// A crate, the features it is checked with, the crates it must not pull in, and the reason.
-type Rule = (&'static str, Features, &'static [&'static str], &'static str);
+type Rule = (
+    &'static str,
+    Features,
+    &'static [&'static str],
+    &'static str,
+);
 
 const RULES: &[Rule] = &[
     (
@@ -59,7 +64,13 @@ const RULES: &[Rule] = &[
     (
         "scf-cli",
         Features::All,
-        &["reqwest", "openssl", "openssl-sys", "aws-lc-rs", "aws-lc-sys"],
+        &[
+            "reqwest",
+            "openssl",
+            "openssl-sys",
+            "aws-lc-rs",
+            "aws-lc-sys",
+        ],
         "the command line is built on the workspace's own stack: rustls with ring over hyper",
     ),
     (

@@ -88,7 +88,10 @@ async fn waits_end_finished_failed_or_aborted_with_their_status_codes() {
         assert_eq!(status.as_ref(), Some(&EventStatus::Running));
     }
     assert!(finished.elapsed >= Duration::from_millis(400));
-    assert!(finished.elapsed <= Duration::from_millis(400 + 240), "{seen:?}");
+    assert!(
+        finished.elapsed <= Duration::from_millis(400 + 240),
+        "{seen:?}"
+    );
 
     let id = client
         .invoke_async(
@@ -141,7 +144,11 @@ async fn new_events_may_be_invisible_for_a_moment() {
     // Invisible for exactly the first 400 ms, then already finished.
     let seen = seen.lock().unwrap().clone();
     for (elapsed, status) in &seen {
-        assert_eq!(status.is_none(), *elapsed < Duration::from_millis(400), "{seen:?}");
+        assert_eq!(
+            status.is_none(),
+            *elapsed < Duration::from_millis(400),
+            "{seen:?}"
+        );
     }
 
     let short_grace = WaitOptions {
@@ -329,7 +336,10 @@ async fn errors_name_the_event_they_concern() {
     assert_eq!(error.code(), Some(&ErrorCode::ResourceNotFoundAsyncEvent));
     assert_eq!(error.invoke_request_id(), Some("unknown-id"));
     assert_eq!(
-        error.to_string().matches("[InvokeRequestId: unknown-id]").count(),
+        error
+            .to_string()
+            .matches("[InvokeRequestId: unknown-id]")
+            .count(),
         1,
         "{error}"
     );
@@ -355,7 +365,8 @@ async fn settings_not_given_in_code_come_from_the_environment() {
     client.get_async_event_status(&id).await.unwrap();
 
     // Without TENCENTCLOUD_REGION the region is ap-guangzhou; a bad SCF_ENDPOINT is a typed error.
-    let plain = scf::transport::FakeEnvironment::default().with_var("SCF_ENDPOINT", &emulator.url());
+    let plain =
+        scf::transport::FakeEnvironment::default().with_var("SCF_ENDPOINT", &emulator.url());
     let client = Client::builder().environment(plain).build().unwrap();
     assert_eq!(client.transport().region(), Some(scf::DEFAULT_REGION));
     let bad = environment.with_var("SCF_ENDPOINT", "ftp://example.com");
@@ -367,9 +378,7 @@ async fn settings_not_given_in_code_come_from_the_environment() {
 #[test]
 fn the_blocking_client_needs_no_runtime() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let emulator = runtime
-        .block_on(Emulator::builder().start())
-        .unwrap();
+    let emulator = runtime.block_on(Emulator::builder().start()).unwrap();
     let client = scf::blocking::Client::new(
         Client::builder()
             .endpoint(Endpoint::url(&emulator.url()).unwrap())
