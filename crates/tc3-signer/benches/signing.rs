@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use bench_support::{CountingAllocator, allocations, report};
 use tc3_signer::{
-    Credentials, SignablePayload, SignableRequest, SigningParams, VerifiableRequest, Verifier,
-    sign, sign_with_steps,
+    Credentials, SignablePayload, SignableRequest, SigningKey, SigningParams, VerifiableRequest,
+    Verifier, sign, sign_with_steps,
 };
 
 #[global_allocator]
@@ -186,8 +186,9 @@ fn main() {
     let credentials = Credentials::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", SECRET_KEY)
         .expect("valid example credentials");
     let request = SignableRequest::new("POST", &HEADERS, SignablePayload::Bytes(BODY));
-    let warm = SigningParams::new(&credentials, "scf", TIMESTAMP);
-    let cold = warm.without_key_cache();
+    let key = SigningKey::derive(&credentials, "scf", TIMESTAMP).expect("valid service and date");
+    let warm = SigningParams::with_key(&key, TIMESTAMP);
+    let cold = SigningParams::new(&credentials, "scf", TIMESTAMP);
 
     let (output, steps) = sign_with_steps(&request, &warm).expect("signable request");
     let mut received: Vec<(String, String)> = HEADERS

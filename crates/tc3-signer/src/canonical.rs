@@ -3,7 +3,8 @@
 //! Both are streamed into a [`Sink`] (a hasher, an HMAC, or a buffer for debugging) instead of
 //! being built as strings, so signing allocates nothing for them.
 
-use crate::sha256::Sha256Writer;
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
 
 /// The algorithm name that opens the string to sign and the Authorization header.
 pub(crate) const ALGORITHM: &str = "TC3-HMAC-SHA256";
@@ -27,13 +28,15 @@ pub(crate) trait Sink {
     }
 }
 
-impl Sink for Sha256Writer {
+impl Sink for Sha256 {
     fn put(&mut self, bytes: &[u8]) {
-        self.write(bytes);
+        Digest::update(self, bytes);
     }
+}
 
-    fn put_lowercase(&mut self, bytes: &[u8]) {
-        self.write_lowercase(bytes);
+impl Sink for Hmac<Sha256> {
+    fn put(&mut self, bytes: &[u8]) {
+        Mac::update(self, bytes);
     }
 }
 
@@ -120,9 +123,7 @@ pub(crate) fn hex32(bytes: &[u8; 32]) -> [u8; 64] {
     out
 }
 
-/// Lower-case hex SHA-256 of a payload, computed with `writer`.
-pub(crate) fn payload_hash_hex(writer: &mut Sha256Writer, payload: &[u8]) -> [u8; 64] {
-    writer.restart();
-    writer.write(payload);
-    hex32(&writer.finish())
+/// Lower-case hex SHA-256 of a payload.
+pub(crate) fn payload_hash_hex(payload: &[u8]) -> [u8; 64] {
+    hex32(&Sha256::digest(payload).into())
 }
