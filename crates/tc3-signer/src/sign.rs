@@ -300,9 +300,8 @@ fn sign_into(
         ),
     };
 
-    // Everything up to the signature, built as bytes and checked as UTF-8 once at the end.
     let secret_id = credentials.secret_id();
-    let mut authorization = Vec::with_capacity(
+    let mut authorization = String::with_capacity(
         ALGORITHM.len()
             + " Credential=".len()
             + secret_id.len()
@@ -313,14 +312,14 @@ fn sign_into(
             + ", Signature=".len()
             + 64,
     );
-    authorization.extend_from_slice(ALGORITHM.as_bytes());
-    authorization.extend_from_slice(b" Credential=");
-    authorization.extend_from_slice(secret_id.as_bytes());
-    authorization.push(b'/');
-    authorization.extend_from_slice(&key.date);
-    authorization.push(b'/');
-    authorization.extend_from_slice(service.as_bytes());
-    authorization.extend_from_slice(b"/tc3_request, SignedHeaders=");
+    authorization.push_str(ALGORITHM);
+    authorization.push_str(" Credential=");
+    authorization.push_str(secret_id);
+    authorization.push('/');
+    authorization.push_str(key.date());
+    authorization.push('/');
+    authorization.push_str(service);
+    authorization.push_str("/tc3_request, SignedHeaders=");
     let signed_headers_start = authorization.len();
     order.write_signed_headers(&mut authorization);
     let signed_headers = signed_headers_start..authorization.len();
@@ -330,7 +329,7 @@ fn sign_into(
         SignablePayload::Precomputed(hash) => canonical::hex32(&hash),
         SignablePayload::Unsigned => *canonical::UNSIGNED_PAYLOAD_HASH,
     };
-    let signed_headers = &authorization[signed_headers];
+    let signed_headers = &authorization.as_bytes()[signed_headers];
     let mut hasher = Sha256::new();
     write_canonical_request(&mut hasher, request, &order, signed_headers, &payload_hash);
     let canonical_hash = canonical::hex32(&hasher.finalize().into());
@@ -352,11 +351,9 @@ fn sign_into(
     }
     let signature = canonical::hex32(&signature);
 
-    authorization.extend_from_slice(b", Signature=");
-    authorization.extend_from_slice(&signature);
-    // Every piece is ASCII: a validated SecretId, service and header names, digits and hex.
-    let authorization = String::from_utf8(authorization)
-        .map_err(|_| SigningError::new(SigningErrorKind::InvalidHeaderName, None))?;
+    authorization.push_str(", Signature=");
+    // Hex digits are ASCII.
+    authorization.push_str(std::str::from_utf8(&signature).unwrap_or_default());
 
     Ok(SigningOutput {
         authorization,
@@ -503,13 +500,13 @@ impl<'r> HeaderOrder<'r> {
             - 1
     }
 
-    fn write_signed_headers(&self, out: &mut Vec<u8>) {
+    fn write_signed_headers(&self, out: &mut String) {
         let start = out.len();
         for (position, (name, _)) in self.iter().enumerate() {
             if position > 0 {
-                out.push(b';');
+                out.push(';');
             }
-            out.extend_from_slice(name.as_bytes());
+            out.push_str(name);
         }
         out[start..].make_ascii_lowercase();
     }
