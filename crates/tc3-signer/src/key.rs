@@ -9,7 +9,7 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use crate::credentials::Credentials;
-use crate::date::{MAX_TIMESTAMP, utc_date};
+use crate::date::utc_date;
 use crate::error::{SigningError, SigningErrorKind};
 use crate::secret::SecretKey;
 use crate::sign::check_service;
@@ -51,7 +51,6 @@ fn utc_day(timestamp: u64) -> u64 {
 ///
 /// Keeping the keyed state rather than SecretSigning spares each signature the two key-block compressions
 /// of HMAC set-up. With the `zeroize` features of `hmac` and `sha2`, the state is wiped on drop.
-#[derive(Clone)]
 pub(crate) struct DerivedKey {
     pub(crate) day: u64,
     pub(crate) date: [u8; 10],
@@ -154,8 +153,7 @@ impl SigningKey {
     /// ```
     pub fn covers(&self, credentials: &Credentials, service: &str, timestamp: u64) -> bool {
         let inner = &*self.inner;
-        timestamp <= MAX_TIMESTAMP
-            && utc_day(timestamp) == inner.key.day
+        utc_day(timestamp) == inner.key.day
             && *inner.service == *service
             && inner.credentials.same_secret(credentials)
     }
@@ -178,7 +176,7 @@ impl SigningKey {
     /// The derived key, if `timestamp` falls on its UTC date.
     pub(crate) fn derived_for(&self, timestamp: u64) -> Result<&DerivedKey, SigningError> {
         let key = &self.inner.key;
-        if timestamp <= MAX_TIMESTAMP && utc_day(timestamp) == key.day {
+        if utc_day(timestamp) == key.day {
             return Ok(key);
         }
         let date = utc_date(timestamp).map_or_else(
@@ -191,6 +189,12 @@ impl SigningKey {
         ))
     }
 }
+
+// The documentation promises keys that threads share; this fails to compile if that stops being true.
+const _: fn() = || {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<SigningKey>();
+};
 
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -205,6 +209,7 @@ impl fmt::Debug for SigningKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::date::MAX_TIMESTAMP;
 
     fn hex(bytes: &[u8; 32]) -> String {
         hex::encode(bytes)
