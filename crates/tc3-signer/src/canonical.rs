@@ -73,10 +73,26 @@ pub(crate) fn write_head(
 
 /// One CanonicalHeaders line: the lower-cased name, and the value trimmed and lower-cased.
 pub(crate) fn write_header(sink: &mut (impl Sink + ?Sized), name: &[u8], value: &[u8]) {
-    sink.put_lowercase(name);
-    sink.put(b":");
-    sink.put_lowercase(value.trim_ascii());
-    sink.put(b"\n");
+    let value = value.trim_ascii();
+    // A usual line is assembled and lower-cased on the stack and written in one piece: four small
+    // writes into a hasher cost more than the copy.
+    let mut buffer = [0u8; 128];
+    if let Some(line) = buffer.get_mut(..name.len() + value.len() + 2) {
+        let (head, tail) = line.split_at_mut(name.len());
+        head.copy_from_slice(name);
+        let (colon, tail) = tail.split_at_mut(1);
+        colon[0] = b':';
+        let (text, newline) = tail.split_at_mut(value.len());
+        text.copy_from_slice(value);
+        newline[0] = b'\n';
+        line.make_ascii_lowercase();
+        sink.put(line);
+    } else {
+        sink.put_lowercase(name);
+        sink.put(b":");
+        sink.put_lowercase(value);
+        sink.put(b"\n");
+    }
 }
 
 /// `\n SignedHeaders \n HashedRequestPayload`, closing the canonical request (no trailing newline).

@@ -150,7 +150,9 @@ impl<'a> SigningParams<'a> {
 pub struct SigningOutput {
     authorization: String,
     timestamp: Decimal,
-    credentials: Credentials,
+    /// Temporary credentials, kept for their token; long-term ones are not kept, which spares two
+    /// atomic reference-count updates per signature.
+    temporary: Option<Credentials>,
     unsigned_payload: bool,
 }
 
@@ -176,6 +178,10 @@ impl SigningOutput {
         self.timestamp.as_str()
     }
 
+    fn token(&self) -> Option<&crate::SessionToken> {
+        self.temporary.as_ref().and_then(Credentials::token)
+    }
+
     /// Every header the request needs because of the signature, as `(name, value)`:
     /// `Authorization`, `X-TC-Timestamp`, `X-TC-Token` only with a session token, and
     /// `X-TC-Content-SHA256` only for an unsigned payload.
@@ -183,7 +189,6 @@ impl SigningOutput {
     /// The token value is the secret itself, for the wire; do not log these pairs.
     pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> {
         let token = self
-            .credentials
             .token()
             .map(|token| (X_TC_TOKEN, token.expose_secret()));
         let unsigned = self
@@ -207,7 +212,7 @@ impl fmt::Debug for SigningOutput {
         f.debug_struct("SigningOutput")
             .field("authorization", &format_args!("{scope}{REDACTED}"))
             .field("timestamp", &self.timestamp())
-            .field("token", &self.credentials.token())
+            .field("token", &self.token())
             .field("unsigned_payload", &self.unsigned_payload)
             .finish()
     }
@@ -358,7 +363,7 @@ fn sign_into(
     Ok(SigningOutput {
         authorization,
         timestamp,
-        credentials: credentials.clone(),
+        temporary: credentials.token().is_some().then(|| credentials.clone()),
         unsigned_payload: matches!(request.payload, SignablePayload::Unsigned),
     })
 }
