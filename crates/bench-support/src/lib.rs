@@ -2,8 +2,8 @@
 //! same way.
 //!
 //! - [`Measured`] and [`median`]: requests per second and latency percentiles over alternating rounds.
-//! - [`ns_per_op`] and [`allocations_per_op`]: nanoseconds per call of short operations, in rounds that
-//!   alternate between them, and heap allocations per call.
+//! - [`time_alternating`] and [`allocations_per_op`]: nanoseconds per call of short operations, in
+//!   rounds that alternate between them, with medians and per-round ratios, and heap allocations per call.
 //! - [`CountingAllocator`]: counts the heap allocations behind [`allocations_per_op`].
 //! - [`resident_kib`]: this process's resident memory.
 //! - [`report`]: the machine-readable line `cargo xtask bench` gathers into one table.
@@ -37,5 +37,5 @@ pub use load::{
     bare_load, block_on, copy, dedicated_load, load, presign, send_once, start_emulator,
 };
 pub use measure::{Measured, median, resident_kib};
-pub use per_op::{allocations_per_op, ns_per_op};
+pub use per_op::{Timings, allocations_per_op, time_alternating};
 pub use report::{REPORT_PREFIX, REPORT_VARIABLE, Row, report};

@@ -4,26 +4,57 @@ use std::time::{Duration, Instant};
 
 use crate::alloc::allocations;
 
-/// How long one batch of calls runs: long enough that the clock's resolution does not matter.
-const BATCH: Duration = Duration::from_millis(10);
+/// How long one batch of calls runs: long enough that the clock's resolution does not matter, and short
+/// enough that most batches run within one scheduler time slice on a busy machine.
+const BATCH: Duration = Duration::from_millis(1);
 /// Rounds per operation; the median drops the rounds another process interrupted.
-const ROUNDS: usize = 21;
+const ROUNDS: usize = 101;
 
-/// The median nanoseconds per call of each operation, measured in rounds that alternate between them,
-/// so drift on a shared machine hits every operation alike. Each operation runs in batches sized to take
-/// about 10 ms.
+/// Nanoseconds per call of several operations, measured in rounds that alternate between them.
+#[derive(Debug, Clone)]
+pub struct Timings {
+    /// Per operation, nanoseconds per call in each round.
+    rounds: Vec<Vec<f64>>,
+}
+
+impl Timings {
+    /// The median nanoseconds per call of operation `op`.
+    pub fn median_ns(&self, op: usize) -> f64 {
+        median_of(self.rounds[op].clone())
+    }
+
+    /// The median over rounds of operation `a`'s time divided by operation `b`'s in the same round:
+    /// drift that lasts longer than a round cancels out.
+    pub fn ratio(&self, a: usize, b: usize) -> f64 {
+        median_of(
+            self.rounds[a]
+                .iter()
+                .zip(&self.rounds[b])
+                .map(|(a, b)| a / b)
+                .collect(),
+        )
+    }
+}
+
+fn median_of(mut samples: Vec<f64>) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+/// Times each operation in rounds that alternate between them, so drift on a shared machine hits every
+/// operation alike. Each operation runs in batches sized to take about 1 ms.
 ///
 /// ```
-/// let (mut a, mut b) = (0u64, 0u64);
-/// let ns = bench_support::ns_per_op(&mut [&mut || a += 1, &mut || b = b.wrapping_mul(3)]);
-/// assert_eq!(ns.len(), 2);
-/// assert!(ns.iter().all(|ns| *ns >= 0.0));
+/// let (mut a, mut b) = (0u64, 1u64);
+/// let timings = bench_support::time_alternating(&mut [&mut || a += 1, &mut || b = b.wrapping_mul(3)]);
+/// assert!(timings.median_ns(0) > 0.0 && timings.median_ns(1) > 0.0);
+/// assert!(timings.ratio(0, 1) > 0.0);
 /// ```
-pub fn ns_per_op(ops: &mut [&mut dyn FnMut()]) -> Vec<f64> {
+pub fn time_alternating(ops: &mut [&mut dyn FnMut()]) -> Timings {
     let batches: Vec<u64> = ops.iter_mut().map(|op| batch_size(&mut **op)).collect();
-    let mut samples = vec![Vec::with_capacity(ROUNDS); ops.len()];
+    let mut rounds = vec![Vec::with_capacity(ROUNDS); ops.len()];
     for _ in 0..ROUNDS {
-        for ((op, &batch), samples) in ops.iter_mut().zip(&batches).zip(&mut samples) {
+        for ((op, &batch), samples) in ops.iter_mut().zip(&batches).zip(&mut rounds) {
             let start = Instant::now();
             for _ in 0..batch {
                 op();
@@ -31,13 +62,7 @@ pub fn ns_per_op(ops: &mut [&mut dyn FnMut()]) -> Vec<f64> {
             samples.push(start.elapsed().as_nanos() as f64 / batch as f64);
         }
     }
-    samples
-        .into_iter()
-        .map(|mut samples| {
-            samples.sort_by(f64::total_cmp);
-            samples[samples.len() / 2]
-        })
-        .collect()
+    Timings { rounds }
 }
 
 /// Calls of `op` that take at least [`BATCH`].

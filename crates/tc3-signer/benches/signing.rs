@@ -12,7 +12,7 @@
 use std::hint::black_box;
 use std::io::Write;
 
-use bench_support::{CountingAllocator, allocations_per_op, ns_per_op, report};
+use bench_support::{CountingAllocator, allocations_per_op, report, time_alternating};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use tc3_signer::{
@@ -208,7 +208,7 @@ fn main() {
     let mut state = [0u32; 8];
     let chunk = [[0x5au8; 64]; 64];
     let mut compress = || sha2::block_api::compress256(black_box(&mut state), black_box(&chunk));
-    let compression_ns = ns_per_op(&mut [&mut compress])[0] / chunk.len() as f64;
+    let compression_ns = time_alternating(&mut [&mut compress]).median_ns(0) / chunk.len() as f64;
 
     let mut crate_warm = || {
         black_box(sign(black_box(&request), black_box(&warm)).expect("signs"));
@@ -242,26 +242,23 @@ fn main() {
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
 
-    // Each pair alternates rounds, so both sides see the same machine.
-    let [warm_ns, plain_warm_ns] = ns_per_op(&mut [&mut crate_warm, &mut plain_warm])[..] else {
-        unreachable!("two operations, two results")
-    };
-    let [cold_ns, plain_cold_ns] = ns_per_op(&mut [&mut crate_cold, &mut plain_cold])[..] else {
-        unreachable!("two operations, two results")
-    };
-    let verify_ns = ns_per_op(&mut [&mut verify])[0];
+    // Each pair alternates rounds, so both sides see the same machine; ratios are medians of per-round ratios.
+    let warm_pair = time_alternating(&mut [&mut crate_warm, &mut plain_warm]);
+    let cold_pair = time_alternating(&mut [&mut crate_cold, &mut plain_cold]);
+    let verify_ns = time_alternating(&mut [&mut verify]).median_ns(0);
+    let against_plain = |pair: &bench_support::Timings| Some((pair.median_ns(1), pair.ratio(0, 1)));
     let rows = [
         (
             "sign, warm key (`with_key`)",
-            warm_ns,
-            Some(plain_warm_ns),
+            warm_pair.median_ns(0),
+            against_plain(&warm_pair),
             warm_blocks,
             allocations_per_op(&mut crate_warm),
         ),
         (
             "sign, cold key (`new`)",
-            cold_ns,
-            Some(plain_cold_ns),
+            cold_pair.median_ns(0),
+            against_plain(&cold_pair),
             cold_blocks,
             allocations_per_op(&mut crate_cold),
         ),
@@ -275,8 +272,8 @@ fn main() {
     ];
     for (name, ns, plain, compressions, allocations) in rows {
         let floor = compressions as f64 * compression_ns;
-        let plain_text = plain.map_or("-".to_owned(), |p| format!("{p:.0}"));
-        let plain_ratio = plain.map_or("-".to_owned(), |p| format!("{:.2}x", ns / p));
+        let plain_text = plain.map_or("-".to_owned(), |(p, _)| format!("{p:.0}"));
+        let plain_ratio = plain.map_or("-".to_owned(), |(_, r)| format!("{r:.3}x"));
         println!(
             "| {name} | {ns:.0} | {plain_text} | {plain_ratio} | {compressions} | {floor:.0} | {:.2}x | {allocations:.1} |",
             ns / floor
@@ -289,7 +286,7 @@ fn main() {
             ratio: format!("{:.2}x", ns / floor),
             target: "-".into(),
         });
-        if let Some(plain) = plain {
+        if let Some((plain, ratio)) = plain {
             report(&bench_support::Row {
                 area: "tc3-signer".into(),
                 measurement: format!(
@@ -297,7 +294,7 @@ fn main() {
                 ),
                 value: format!("{ns:.0} ns"),
                 baseline: format!("{plain:.0} ns"),
-                ratio: format!("{:.2}x", ns / plain),
+                ratio: format!("{ratio:.3}x"),
                 target: "≤ 1.00x".into(),
             });
             report(&bench_support::Row {
