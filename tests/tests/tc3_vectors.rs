@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use tc3_signer::{
-    Credentials, ParsedAuthorization, SignablePayload, SignableRequest, SigningParams,
-    VerifiableRequest, Verifier, sign_with_steps,
+    Credentials, ParsedAuthorization, SignablePayload, SignableRequest, SigningKey, SigningParams,
+    VerifiableRequest, Verifier, sign, sign_with_steps,
 };
 
 #[derive(Deserialize)]
@@ -161,6 +161,17 @@ fn positive_vectors_reproduce_the_official_authorization_and_verify() {
                     .map(|(_, value)| value),
                 header(&v.headers, "X-TC-Token"),
                 "{id}: X-TC-Token"
+            );
+            // A key kept from the start of the vector's UTC day signs the same.
+            let day_start = v.timestamp - v.timestamp % 86_400;
+            let key = SigningKey::derive(&credentials, &v.service, day_start)
+                .unwrap_or_else(|e| panic!("{id}: {e}"));
+            let kept = sign(&request, &SigningParams::with_key(&key, v.timestamp))
+                .unwrap_or_else(|e| panic!("{id}: {e}"));
+            assert_eq!(
+                kept.authorization(),
+                v.authorization,
+                "{id}: Authorization with a kept key"
             );
 
             // The request as captured must verify, with the clock at its timestamp.

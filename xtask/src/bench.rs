@@ -109,31 +109,46 @@ pub(crate) fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// `cargo bench --workspace`, its output shown as it comes and its report lines kept.
+/// Every benchmark: the workspace's, then the ones kept in packages of their own outside it.
 fn benchmarks() -> Result<Vec<Row>, String> {
-    println!("$ cargo bench --workspace --benches");
+    let mut rows = cargo_bench(&["bench", "--workspace", "--benches"])?;
+    // aws-sigv4 stays out of the workspace's dependency graph; its target directory is the workspace's.
+    let sigv4 = crate::workspace_root().join("benches/sigv4/Cargo.toml");
+    let target = crate::workspace_root().join("target/sigv4");
+    rows.extend(cargo_bench(&[
+        "bench",
+        "--manifest-path",
+        &sigv4.display().to_string(),
+        "--target-dir",
+        &target.display().to_string(),
+    ])?);
+    Ok(rows)
+}
+
+/// `cargo <args>`, its output shown as it comes and its report lines kept.
+fn cargo_bench(args: &[&str]) -> Result<Vec<Row>, String> {
+    let command = format!("cargo {}", args.join(" "));
+    println!("$ {command}");
     let mut child = Command::new(env!("CARGO"))
-        .args(["bench", "--workspace", "--benches"])
+        .args(args)
         .env("SCF_BENCH_REPORT", "1")
         .current_dir(crate::workspace_root())
         .stdout(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("cannot run cargo bench: {e}"))?;
+        .map_err(|e| format!("cannot run {command}: {e}"))?;
     let mut rows = Vec::new();
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout).lines() {
-            let line = line.map_err(|e| format!("cannot read cargo bench's output: {e}"))?;
+            let line = line.map_err(|e| format!("cannot read the output of {command}: {e}"))?;
             match Row::parse(&line) {
                 Some(row) => rows.push(row),
                 None => println!("{line}"),
             }
         }
     }
-    let status = child.wait().map_err(|e| format!("cargo bench: {e}"))?;
+    let status = child.wait().map_err(|e| format!("{command}: {e}"))?;
     if !status.success() {
-        return Err(format!(
-            "`cargo bench --workspace --benches` failed ({status})"
-        ));
+        return Err(format!("`{command}` failed ({status})"));
     }
     Ok(rows)
 }

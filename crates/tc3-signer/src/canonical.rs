@@ -3,7 +3,8 @@
 //! Both are streamed into a [`Sink`] (a hasher, an HMAC, or a buffer for debugging) instead of
 //! being built as strings, so signing allocates nothing for them.
 
-use crate::sha256::Sha256Writer;
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
 
 /// The algorithm name that opens the string to sign and the Authorization header.
 pub(crate) const ALGORITHM: &str = "TC3-HMAC-SHA256";
@@ -27,13 +28,15 @@ pub(crate) trait Sink {
     }
 }
 
-impl Sink for Sha256Writer {
+impl Sink for Sha256 {
     fn put(&mut self, bytes: &[u8]) {
-        self.write(bytes);
+        Digest::update(self, bytes);
     }
+}
 
-    fn put_lowercase(&mut self, bytes: &[u8]) {
-        self.write_lowercase(bytes);
+impl Sink for Hmac<Sha256> {
+    fn put(&mut self, bytes: &[u8]) {
+        Mac::update(self, bytes);
     }
 }
 
@@ -70,10 +73,26 @@ pub(crate) fn write_head(
 
 /// One CanonicalHeaders line: the lower-cased name, and the value trimmed and lower-cased.
 pub(crate) fn write_header(sink: &mut (impl Sink + ?Sized), name: &[u8], value: &[u8]) {
-    sink.put_lowercase(name);
-    sink.put(b":");
-    sink.put_lowercase(value.trim_ascii());
-    sink.put(b"\n");
+    let value = value.trim_ascii();
+    // A usual line is assembled and lower-cased on the stack and written in one piece: four small
+    // writes into a hasher cost more than the copy.
+    let mut buffer = [0u8; 128];
+    if let Some(line) = buffer.get_mut(..name.len() + value.len() + 2) {
+        let (head, tail) = line.split_at_mut(name.len());
+        head.copy_from_slice(name);
+        let (colon, tail) = tail.split_at_mut(1);
+        colon[0] = b':';
+        let (text, newline) = tail.split_at_mut(value.len());
+        text.copy_from_slice(value);
+        newline[0] = b'\n';
+        line.make_ascii_lowercase();
+        sink.put(line);
+    } else {
+        sink.put_lowercase(name);
+        sink.put(b":");
+        sink.put_lowercase(value);
+        sink.put(b"\n");
+    }
 }
 
 /// `\n SignedHeaders \n HashedRequestPayload`, closing the canonical request (no trailing newline).
@@ -120,9 +139,7 @@ pub(crate) fn hex32(bytes: &[u8; 32]) -> [u8; 64] {
     out
 }
 
-/// Lower-case hex SHA-256 of a payload, computed with `writer`.
-pub(crate) fn payload_hash_hex(writer: &mut Sha256Writer, payload: &[u8]) -> [u8; 64] {
-    writer.restart();
-    writer.write(payload);
-    hex32(&writer.finish())
+/// Lower-case hex SHA-256 of a payload.
+pub(crate) fn payload_hash_hex(payload: &[u8]) -> [u8; 64] {
+    hex32(&Sha256::digest(payload).into())
 }

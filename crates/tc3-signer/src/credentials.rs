@@ -1,15 +1,15 @@
 //! Credentials: a SecretId, its SecretKey and, for temporary keys, a session token.
 
-use crate::key::KeyCache;
 use crate::secret::{SecretKey, SessionToken};
 use std::fmt;
 use std::sync::Arc;
+use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-/// An immutable, cheaply cloned set of credentials.
+/// An immutable, cheaply cloned set of credentials: clones share one copy of the values.
 ///
-/// Clones share one cache of derived signing keys, so signing many requests with the same credentials
-/// derives the key once per UTC day and service.
+/// `Debug` shows the SecretId only; the SecretKey and token are zeroed when the last clone drops.
+/// To sign many requests without deriving the key for each, keep a [`SigningKey`](crate::SigningKey).
 ///
 /// ```
 /// use tc3_signer::Credentials;
@@ -29,7 +29,6 @@ struct Inner {
     secret_id: Box<str>,
     secret_key: SecretKey,
     token: Option<SessionToken>,
-    keys: KeyCache,
 }
 
 impl Credentials {
@@ -71,7 +70,6 @@ impl Credentials {
                 secret_id: secret_id.into_boxed_str(),
                 secret_key: SecretKey::new(&secret_key),
                 token: token.map(SessionToken::new),
-                keys: KeyCache::default(),
             }),
         })
     }
@@ -91,8 +89,24 @@ impl Credentials {
         self.inner.token.as_ref()
     }
 
-    pub(crate) fn keys(&self) -> &KeyCache {
-        &self.inner.keys
+    /// Whether `other` holds the same SecretId, SecretKey and token, the secrets compared in constant time.
+    pub(crate) fn same_secret(&self, other: &Credentials) -> bool {
+        if Arc::ptr_eq(&self.inner, &other.inner) {
+            return true;
+        }
+        let same_key = self
+            .secret_key()
+            .derivation_key()
+            .ct_eq(other.secret_key().derivation_key());
+        let same_token = match (self.token(), other.token()) {
+            (Some(a), Some(b)) => a
+                .expose_secret()
+                .as_bytes()
+                .ct_eq(b.expose_secret().as_bytes()),
+            (None, None) => 1.into(),
+            _ => 0.into(),
+        };
+        self.secret_id() == other.secret_id() && bool::from(same_key & same_token)
     }
 }
 

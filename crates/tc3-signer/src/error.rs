@@ -26,6 +26,9 @@ pub enum SigningErrorKind {
     InvalidService,
     /// The timestamp lies after year 9999, which a `YYYY-MM-DD` scope cannot name.
     TimestampOutOfRange,
+    /// The timestamp's UTC date is not the date of the [`SigningKey`](crate::SigningKey) given to
+    /// [`SigningParams::with_key`](crate::SigningParams::with_key): derive the key of that date.
+    KeyDateMismatch,
 }
 
 /// A request that cannot be signed, with the offending name where there is one (never a secret).
@@ -89,6 +92,10 @@ impl fmt::Display for SigningError {
             SigningErrorKind::TimestampOutOfRange => {
                 f.write_str("the timestamp lies after 9999-12-31T23:59:59Z")
             }
+            SigningErrorKind::KeyDateMismatch => write!(
+                f,
+                "the signing key is for the UTC date {detail}: derive the key of the timestamp's date"
+            ),
         }
     }
 }

@@ -8,8 +8,10 @@
 //!   request and string to sign, for debugging.
 //! - [`Verifier::verify`] checks a [`VerifiableRequest`] as received, failing with a
 //!   [`VerifyErrorKind`] for each cause that maps onto Tencent Cloud's `AuthFailure.*` codes.
-//! - [`Credentials`] keep the SecretKey and token in types that print redacted and are wiped on drop,
-//!   and cache derived signing keys per UTC day and service.
+//! - [`Credentials`] keep the SecretKey and token in types that print redacted and are wiped on drop.
+//! - A [`SigningKey`] is the key derived for one set of credentials, service and UTC date. A caller
+//!   that signs often keeps one per day and signs with [`SigningParams::with_key`], which skips key
+//!   derivation; [`SigningParams::new`] derives the key for each signature.
 //! - With the `http` feature, [`http::sign_request`] signs an `http::Request` in one call.
 //!
 //! # Example
@@ -43,7 +45,6 @@ mod headers;
 pub mod http;
 mod key;
 mod secret;
-mod sha256;
 mod sign;
 mod verify;
 
@@ -53,6 +54,7 @@ pub use error::{SigningError, SigningErrorKind};
 pub use headers::{
     AUTHORIZATION, UNSIGNED_PAYLOAD_VALUE, X_TC_CONTENT_SHA256, X_TC_TIMESTAMP, X_TC_TOKEN,
 };
+pub use key::SigningKey;
 pub use secret::{SecretKey, SessionToken};
 pub use sign::{
     MAX_SIGNED_HEADERS, SignablePayload, SignableRequest, SigningOutput, SigningParams,

@@ -3,6 +3,9 @@
 use std::cmp::Ordering;
 use std::fmt;
 
+use hmac::digest::FixedOutput;
+use sha2::{Digest, Sha256};
+
 use crate::canonical::{self, ALGORITHM, Sink};
 use crate::credentials::Credentials;
 use crate::date::Decimal;
@@ -10,8 +13,8 @@ use crate::error::{SigningError, SigningErrorKind};
 use crate::headers::{
     AUTHORIZATION, UNSIGNED_PAYLOAD_VALUE, X_TC_CONTENT_SHA256, X_TC_TIMESTAMP, X_TC_TOKEN,
 };
+use crate::key::{DerivedKey, SigningKey};
 use crate::secret::REDACTED;
-use crate::sha256::Sha256Writer;
 
 /// The most headers one request may sign. TC3 needs two; the limit keeps sorting on the stack.
 pub const MAX_SIGNED_HEADERS: usize = 32;
@@ -87,27 +90,59 @@ impl<'a> SignableRequest<'a> {
 /// The timestamp is Unix seconds; this crate never reads the clock.
 #[derive(Debug, Clone, Copy)]
 pub struct SigningParams<'a> {
-    credentials: &'a Credentials,
-    service: &'a str,
+    key: KeySource<'a>,
     timestamp: u64,
-    cache_keys: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum KeySource<'a> {
+    /// Derive the key during signing and drop it after.
+    Derive {
+        credentials: &'a Credentials,
+        service: &'a str,
+    },
+    /// A key the caller derived and keeps.
+    Derived(&'a SigningKey),
 }
 
 impl<'a> SigningParams<'a> {
-    /// Parameters that reuse the derived key cached in `credentials` for this date and service.
+    /// Parameters that derive the signing key of `credentials` for `service` afresh, in four HMACs.
+    ///
+    /// To sign many requests, derive a [`SigningKey`] once a day and use [`with_key`](Self::with_key).
     pub fn new(credentials: &'a Credentials, service: &'a str, timestamp: u64) -> Self {
         Self {
-            credentials,
-            service,
+            key: KeySource::Derive {
+                credentials,
+                service,
+            },
             timestamp,
-            cache_keys: true,
         }
     }
 
-    /// Derives the signing key afresh and does not keep it.
-    pub fn without_key_cache(mut self) -> Self {
-        self.cache_keys = false;
-        self
+    /// Parameters that sign with `key`, its credentials and its service at `timestamp`.
+    ///
+    /// Signing fails with [`SigningErrorKind::KeyDateMismatch`] unless `timestamp` falls on the key's
+    /// UTC date.
+    ///
+    /// ```
+    /// use tc3_signer::{Credentials, SignablePayload, SignableRequest, SigningErrorKind, SigningKey, SigningParams, sign};
+    ///
+    /// let credentials = Credentials::new("AKIDEXAMPLE", "secret")?;
+    /// let key = SigningKey::derive(&credentials, "scf", 1_700_000_000)?;
+    /// let headers = [("Content-Type", "application/json"), ("Host", "scf.tencentcloudapi.com")];
+    /// let request = SignableRequest::new("POST", &headers, SignablePayload::Bytes(b"{}"));
+    /// let output = sign(&request, &SigningParams::with_key(&key, 1_700_000_001))?;
+    /// assert!(output.authorization().contains("Credential=AKIDEXAMPLE/2023-11-14/scf/tc3_request"));
+    ///
+    /// let error = sign(&request, &SigningParams::with_key(&key, 1_600_000_000)).unwrap_err();
+    /// assert_eq!(error.kind(), SigningErrorKind::KeyDateMismatch);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_key(key: &'a SigningKey, timestamp: u64) -> Self {
+        Self {
+            key: KeySource::Derived(key),
+            timestamp,
+        }
     }
 }
 
@@ -115,7 +150,9 @@ impl<'a> SigningParams<'a> {
 pub struct SigningOutput {
     authorization: String,
     timestamp: Decimal,
-    credentials: Credentials,
+    /// Temporary credentials, kept for their token; long-term ones are not kept, which spares two
+    /// atomic reference-count updates per signature.
+    temporary: Option<Credentials>,
     unsigned_payload: bool,
 }
 
@@ -141,6 +178,10 @@ impl SigningOutput {
         self.timestamp.as_str()
     }
 
+    fn token(&self) -> Option<&crate::SessionToken> {
+        self.temporary.as_ref().and_then(Credentials::token)
+    }
+
     /// Every header the request needs because of the signature, as `(name, value)`:
     /// `Authorization`, `X-TC-Timestamp`, `X-TC-Token` only with a session token, and
     /// `X-TC-Content-SHA256` only for an unsigned payload.
@@ -148,7 +189,6 @@ impl SigningOutput {
     /// The token value is the secret itself, for the wire; do not log these pairs.
     pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> {
         let token = self
-            .credentials
             .token()
             .map(|token| (X_TC_TOKEN, token.expose_secret()));
         let unsigned = self
@@ -172,7 +212,7 @@ impl fmt::Debug for SigningOutput {
         f.debug_struct("SigningOutput")
             .field("authorization", &format_args!("{scope}{REDACTED}"))
             .field("timestamp", &self.timestamp())
-            .field("token", &self.credentials.token())
+            .field("token", &self.token())
             .field("unsigned_payload", &self.unsigned_payload)
             .finish()
     }
@@ -244,61 +284,66 @@ fn sign_into(
 ) -> Result<SigningOutput, SigningError> {
     check_method(request.method)?;
     check_target(request.path, request.query)?;
-    check_service(params.service)?;
+    if let KeySource::Derive { service, .. } = params.key {
+        check_service(service)?;
+    }
     let order = HeaderOrder::new(request.headers)?;
-    let credentials = params.credentials;
-    let scope = credentials
-        .keys()
-        .signing_key(
-            credentials.secret_key(),
-            params.timestamp,
-            params.service,
-            params.cache_keys,
-        )
-        .ok_or_else(|| SigningError::new(SigningErrorKind::TimestampOutOfRange, None))?;
+    let derived_here;
+    let (credentials, service, key) = match params.key {
+        KeySource::Derive {
+            credentials,
+            service,
+        } => {
+            derived_here = DerivedKey::derive(credentials.secret_key(), service, params.timestamp)
+                .ok_or_else(|| SigningError::new(SigningErrorKind::TimestampOutOfRange, None))?;
+            (credentials, service, &derived_here)
+        }
+        KeySource::Derived(key) => (
+            key.credentials(),
+            key.service(),
+            key.derived_for(params.timestamp)?,
+        ),
+    };
 
-    // Everything up to the signature, built as bytes and checked as UTF-8 once at the end.
     let secret_id = credentials.secret_id();
-    let mut authorization = Vec::with_capacity(
+    let mut authorization = String::with_capacity(
         ALGORITHM.len()
             + " Credential=".len()
             + secret_id.len()
             + "/YYYY-MM-DD/".len()
-            + params.service.len()
+            + service.len()
             + "/tc3_request, SignedHeaders=".len()
             + order.signed_headers_len()
             + ", Signature=".len()
             + 64,
     );
-    authorization.extend_from_slice(ALGORITHM.as_bytes());
-    authorization.extend_from_slice(b" Credential=");
-    authorization.extend_from_slice(secret_id.as_bytes());
-    authorization.push(b'/');
-    authorization.extend_from_slice(&scope.date);
-    authorization.push(b'/');
-    authorization.extend_from_slice(params.service.as_bytes());
-    authorization.extend_from_slice(b"/tc3_request, SignedHeaders=");
+    authorization.push_str(ALGORITHM);
+    authorization.push_str(" Credential=");
+    authorization.push_str(secret_id);
+    authorization.push('/');
+    authorization.push_str(key.date());
+    authorization.push('/');
+    authorization.push_str(service);
+    authorization.push_str("/tc3_request, SignedHeaders=");
     let signed_headers_start = authorization.len();
     order.write_signed_headers(&mut authorization);
     let signed_headers = signed_headers_start..authorization.len();
 
-    // One writer serves all four hashes, so its buffer is zeroed once.
-    let mut writer = Sha256Writer::new();
     let payload_hash = match request.payload {
-        SignablePayload::Bytes(bytes) => canonical::payload_hash_hex(&mut writer, bytes),
+        SignablePayload::Bytes(bytes) => canonical::payload_hash_hex(bytes),
         SignablePayload::Precomputed(hash) => canonical::hex32(&hash),
         SignablePayload::Unsigned => *canonical::UNSIGNED_PAYLOAD_HASH,
     };
-    let signed_headers = &authorization[signed_headers];
-    writer.restart();
-    write_canonical_request(&mut writer, request, &order, signed_headers, &payload_hash);
-    let canonical_hash = canonical::hex32(&writer.finish());
+    let signed_headers = &authorization.as_bytes()[signed_headers];
+    let mut hasher = Sha256::new();
+    write_canonical_request(&mut hasher, request, &order, signed_headers, &payload_hash);
+    let canonical_hash = canonical::hex32(&hasher.finalize().into());
 
     let timestamp = Decimal::new(params.timestamp);
-    let (ts, date, service) = (timestamp.as_str(), &scope.date, params.service);
-    let signature = scope.key.mac(&mut writer, |writer| {
-        canonical::write_string_to_sign(writer, ts, date, service, &canonical_hash);
-    });
+    let (ts, date) = (timestamp.as_str(), &key.date);
+    let mut mac = key.mac.clone();
+    canonical::write_string_to_sign(&mut mac, ts, date, service, &canonical_hash);
+    let signature: [u8; 32] = mac.finalize_fixed().into();
     if let Some((canonical_copy, string_to_sign_copy)) = capture {
         write_canonical_request(
             canonical_copy,
@@ -311,16 +356,14 @@ fn sign_into(
     }
     let signature = canonical::hex32(&signature);
 
-    authorization.extend_from_slice(b", Signature=");
-    authorization.extend_from_slice(&signature);
-    // Every piece is ASCII: a validated SecretId, service and header names, digits and hex.
-    let authorization = String::from_utf8(authorization)
-        .map_err(|_| SigningError::new(SigningErrorKind::InvalidHeaderName, None))?;
+    authorization.push_str(", Signature=");
+    // Hex digits are ASCII.
+    authorization.push_str(std::str::from_utf8(&signature).unwrap_or_default());
 
     Ok(SigningOutput {
         authorization,
         timestamp,
-        credentials: credentials.clone(),
+        temporary: credentials.token().is_some().then(|| credentials.clone()),
         unsigned_payload: matches!(request.payload, SignablePayload::Unsigned),
     })
 }
@@ -462,13 +505,13 @@ impl<'r> HeaderOrder<'r> {
             - 1
     }
 
-    fn write_signed_headers(&self, out: &mut Vec<u8>) {
+    fn write_signed_headers(&self, out: &mut String) {
         let start = out.len();
         for (position, (name, _)) in self.iter().enumerate() {
             if position > 0 {
-                out.push(b';');
+                out.push(';');
             }
-            out.extend_from_slice(name.as_bytes());
+            out.push_str(name);
         }
         out[start..].make_ascii_lowercase();
     }
@@ -603,15 +646,44 @@ mod tests {
     }
 
     #[test]
-    fn cached_and_fresh_keys_sign_alike() {
+    fn kept_and_fresh_keys_sign_alike() {
         let credentials = credentials();
         let headers = [JSON, HOST];
         let request = SignableRequest::new("POST", &headers, SignablePayload::Bytes(b"{}"));
         let params = SigningParams::new(&credentials, "scf", 1_700_000_000);
-        let warm = sign(&request, &params).unwrap();
+        let fresh = sign(&request, &params).unwrap();
         let again = sign(&request, &params).unwrap();
-        let fresh = sign(&request, &params.without_key_cache()).unwrap();
-        assert_eq!(warm.authorization(), again.authorization());
-        assert_eq!(warm.authorization(), fresh.authorization());
+        let key = SigningKey::derive(&credentials, "scf", 1_699_920_000).unwrap();
+        let kept = sign(&request, &SigningParams::with_key(&key, 1_700_000_000)).unwrap();
+        assert_eq!(fresh.authorization(), again.authorization());
+        assert_eq!(fresh.authorization(), kept.authorization());
+        assert_eq!(fresh.timestamp(), kept.timestamp());
+    }
+
+    #[test]
+    fn a_kept_key_signs_only_on_its_utc_date() {
+        let temporary = Credentials::with_token("AKIDtmp", "key", "session-token").unwrap();
+        let headers = [JSON, HOST];
+        let request = SignableRequest::new("POST", &headers, SignablePayload::Bytes(b"{}"));
+        // 1551139199 is 2019-02-25T23:59:59Z, the last second of the key's date.
+        let key = SigningKey::derive(&temporary, "scf", 1_551_052_800).unwrap();
+        let last = sign(&request, &SigningParams::with_key(&key, 1_551_139_199)).unwrap();
+        assert!(last.authorization().contains("/2019-02-25/scf/"));
+        let pairs: Vec<_> = last.headers().collect();
+        assert_eq!(pairs[2], ("X-TC-Token", "session-token"));
+        for timestamp in [1_551_139_200, 1_551_052_799, u64::MAX] {
+            let error = sign(&request, &SigningParams::with_key(&key, timestamp)).unwrap_err();
+            assert_eq!(
+                error.kind(),
+                SigningErrorKind::KeyDateMismatch,
+                "{timestamp}"
+            );
+        }
+        let error = sign(&request, &SigningParams::with_key(&key, 1_551_139_200)).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the signing key is for the UTC date 2019-02-25, the timestamp's is 2019-02-26: \
+             derive the key of the timestamp's date"
+        );
     }
 }
