@@ -22,6 +22,7 @@ use crate::policy::{self, Next, Outcome, Progress};
 use crate::rate_limit::RateLimiter;
 use crate::redact;
 use crate::retry::{RetryBudget, RetryPolicy};
+use crate::signing_key::KeyCache;
 use crate::skew::ClockSkew;
 use crate::time::{Clock, SharedClock, SystemClock};
 use crate::transport::{
@@ -102,7 +103,7 @@ struct Inner {
     budget: RetryBudget,
     limiter: RateLimiter,
     skew: ClockSkew,
-    targets: std::sync::RwLock<HashMap<String, Arc<Target>>>,
+    services: std::sync::RwLock<HashMap<String, Arc<Service>>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -196,43 +197,44 @@ impl Client {
                 format!("cannot serialise the request: {e}"),
             )
         })?;
-        let target = self
-            .target(&metadata.service)
-            .map_err(|e| Error::new(ErrorKind::InvalidRequest, action, e))?;
+        let service = self.service(&metadata.service).map_err(|e| {
+            Error::new(ErrorKind::InvalidRequest, action, e.to_string()).with_source(e)
+        })?;
         let span = tracing::info_span!(
             "tencentcloud_call",
             service = %metadata.service,
             action = %metadata.action,
             region = self.inner.region.as_deref().unwrap_or(""),
         );
-        self.attempts(metadata, &target, Bytes::from(body))
+        self.attempts(metadata, &service, Bytes::from(body))
             .instrument(span)
             .await
     }
 
-    /// The resolved endpoint of `service`, computed once per service.
-    fn target(&self, service: &str) -> Result<Arc<Target>, String> {
-        let cache = &self.inner.targets;
-        if let Some(target) = cache.read().unwrap_or_else(|e| e.into_inner()).get(service) {
-            return Ok(Arc::clone(target));
+    /// What the client keeps per service: its resolved endpoint and its signing key of the day.
+    fn service(&self, service: &str) -> Result<Arc<Service>, crate::EndpointError> {
+        let cache = &self.inner.services;
+        if let Some(known) = cache.read().unwrap_or_else(|e| e.into_inner()).get(service) {
+            return Ok(Arc::clone(known));
         }
-        let target = Arc::new(
-            self.inner
+        let known = Arc::new(Service {
+            target: self
+                .inner
                 .endpoint
-                .resolve(service, self.inner.region.as_deref())
-                .map_err(|e| e.to_string())?,
-        );
+                .resolve(service, self.inner.region.as_deref())?,
+            key: KeyCache::default(),
+        });
         cache
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(service.to_owned(), Arc::clone(&target));
-        Ok(target)
+            .insert(service.to_owned(), Arc::clone(&known));
+        Ok(known)
     }
 
     async fn attempts<T: DeserializeOwned>(
         &self,
         metadata: &ActionMetadata,
-        target: &Target,
+        known: &Service,
         body: Bytes,
     ) -> Result<T, Error> {
         let inner = &self.inner;
@@ -267,7 +269,7 @@ impl Client {
                     })?,
                 }),
             };
-            let request = self.sign(metadata, target, &body, credentials.as_ref())?;
+            let request = self.sign(metadata, known, &body, credentials.as_ref())?;
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
                 return Err(operation_timeout(action, attempt - 1));
@@ -340,13 +342,14 @@ impl Client {
     fn sign(
         &self,
         metadata: &ActionMetadata,
-        target: &Target,
+        known: &Service,
         body: &Bytes,
         credentials: Option<&Credentials>,
     ) -> Result<Request<Bytes>, Error> {
         let action = metadata.action.as_ref();
         let invalid = |detail: String| Error::new(ErrorKind::InvalidRequest, action, detail);
         let timestamp = self.inner.skew.now();
+        let target = &known.target;
 
         let mut request = Request::new(body.clone());
         *request.method_mut() = http::Method::POST;
@@ -392,11 +395,12 @@ impl Client {
             ("host", target.host.as_str()),
         ];
         let signable = SignableRequest::new("POST", &signed_headers, SignablePayload::Bytes(body));
-        let output = tc3_signer::sign(
-            &signable,
-            &SigningParams::new(credentials, &metadata.service, timestamp),
-        )
-        .map_err(|e| invalid(e.to_string()))?;
+        let key = known
+            .key
+            .key(credentials, &metadata.service, timestamp)
+            .map_err(|e| invalid(e.to_string()))?;
+        let output = tc3_signer::sign(&signable, &SigningParams::with_key(&key, timestamp))
+            .map_err(|e| invalid(e.to_string()))?;
         for (name, value) in output.headers() {
             let name = match name {
                 // Moved in below rather than copied.
@@ -417,6 +421,12 @@ impl Client {
         tracing::trace!(headers = %redact::headers(request.headers()), body = %redact::snippet(body), "request");
         Ok(request)
     }
+}
+
+/// What a client keeps per service.
+struct Service {
+    target: Target,
+    key: KeyCache,
 }
 
 /// A header value that borrows a `'static` text instead of copying it, as action names and versions are.
@@ -684,7 +694,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 limiter,
                 skew: ClockSkew::new(self.clock),
-                targets: std::sync::RwLock::default(),
+                services: std::sync::RwLock::default(),
             }),
         })
     }

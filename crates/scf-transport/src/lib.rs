@@ -58,6 +58,7 @@ mod policy;
 mod rate_limit;
 pub mod redact;
 mod retry;
+mod signing_key;
 mod skew;
 pub mod time;
 mod tls;
