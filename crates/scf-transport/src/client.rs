@@ -244,11 +244,9 @@ impl Client {
         let mut resigned_for_skew = false;
         loop {
             attempt += 1;
-            let reservation =
-                inner
-                    .limiter
-                    .reserve(service, action, metadata.rate_limit_per_second);
-            if !reservation.wait.is_zero() {
+            let limit = metadata.rate_limit_per_second;
+            let mut reservation = inner.limiter.reserve(service, action, limit);
+            while !reservation.wait.is_zero() {
                 if Instant::now() + reservation.wait > deadline {
                     inner.limiter.release(service, action);
                     return Err(operation_timeout(action, attempt - 1));
@@ -258,6 +256,10 @@ impl Client {
                     "waiting for the rate limit"
                 );
                 tokio::time::sleep(reservation.wait).await;
+                match inner.limiter.recheck(service, action, limit, reservation) {
+                    Some(slower) => reservation = slower,
+                    None => break,
+                }
             }
             let credentials = match &inner.credentials {
                 None => None,

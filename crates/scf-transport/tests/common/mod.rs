@@ -6,19 +6,27 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{Request, Response};
-use scf_emulator::{Config, DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator, RunningEmulator};
+use scf_emulator::{
+    Config, DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator, RunningEmulator, TokioClock,
+};
 use scf_transport::{
     BoxFuture, Client, ClientBuilder, Endpoint, HyperTransport, HyperTransportConfig, ProxyConfig,
     RetryPolicy, Timeouts, Transport, TransportError,
 };
 use tc3_signer::Credentials;
 
+/// An emulator whose wall clock follows tokio's, so that tests on a paused runtime move it too.
 pub async fn emulator() -> RunningEmulator {
-    Emulator::builder().start().await.unwrap()
+    emulator_with(Config::default()).await
 }
 
 pub async fn emulator_with(config: Config) -> RunningEmulator {
-    Emulator::builder().config(config).start().await.unwrap()
+    Emulator::builder()
+        .clock(TokioClock::starting_now())
+        .config(config)
+        .start()
+        .await
+        .unwrap()
 }
 
 pub fn credentials() -> Credentials {
@@ -33,6 +41,7 @@ pub fn builder(emulator: &RunningEmulator) -> ClientBuilder {
         .credentials(credentials())
         .endpoint(Endpoint::url(&emulator.url()).unwrap())
         .region("ap-guangzhou")
+        .clock(scf_transport::time::TokioClock::new())
         .retry(RetryPolicy {
             base_delay: Duration::from_millis(10),
             max_delay: Duration::from_millis(50),
