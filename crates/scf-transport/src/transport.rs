@@ -139,8 +139,10 @@ impl std::error::Error for TransportError {
 pub struct HyperTransportConfig {
     /// How long a TCP connect may take.
     pub connect_timeout: Duration,
-    /// How long an idle pooled connection is kept before the pool closes it. Shorter than typical server
-    /// keep-alive timeouts, so the pool rarely hands out a connection the server is closing.
+    /// How long an idle pooled connection is kept. Shorter than typical server keep-alive timeouts, so the
+    /// pool rarely hands out a connection the server is closing. The pool looks for expired connections
+    /// once per timeout and closes them, so an unused connection closes between one and two timeouts
+    /// after its last answer.
     pub pool_idle_timeout: Duration,
     /// Idle connections kept per host.
     pub pool_max_idle_per_host: usize,

@@ -403,3 +403,41 @@ fn the_blocking_client_needs_no_runtime() {
     );
     drop(runtime);
 }
+
+#[test]
+fn the_blocking_client_notices_a_server_closing_idle_connections_between_calls() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let emulator = runtime
+        .block_on(
+            Emulator::builder()
+                .keep_alive_idle_timeout(Duration::from_secs(1))
+                .start(),
+        )
+        .unwrap();
+    // No retries: a request sent on the closed connection would fail the call.
+    let client = scf::blocking::Client::new(
+        Client::builder()
+            .endpoint(Endpoint::url(&emulator.url()).unwrap())
+            .credentials(Credentials::new(DEMO_SECRET_ID, DEMO_SECRET_KEY).unwrap())
+            .proxy(ProxyConfig::None)
+            .retry(RetryPolicy::disabled()),
+    )
+    .unwrap();
+    let listing = ListAsyncEventsRequest::new("hello");
+    assert_eq!(client.list_async_events(&listing).unwrap().total_count, 0);
+    // The emulator closes the idle connection on its own runtime, in real time: wait until it did.
+    let mut waited = 0;
+    while emulator.open_connections() > 0 {
+        assert!(
+            waited < 3_000,
+            "the emulator never closed the idle connection"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+        waited += 1;
+    }
+    // Let the client's background thread see the close too.
+    std::thread::sleep(Duration::from_millis(100));
+    client.invoke_async("hello", None).unwrap();
+    assert_eq!(client.list_async_events(&listing).unwrap().total_count, 1);
+    drop(runtime);
+}
