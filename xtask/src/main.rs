@@ -73,6 +73,21 @@ fn ci() -> Result<(), String> {
         &[],
     )?;
     cargo(&["test", "--workspace", "--all-features"], &[])?;
+    // The lean command line, without its default emulator feature, builds, passes clippy and works.
+    cargo(
+        &[
+            "clippy",
+            "-p",
+            "scf-cli",
+            "--no-default-features",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+    )?;
+    cargo(&["test", "-p", "scf-cli", "--no-default-features"], &[])?;
     python_sdk::install()?;
     let python = python_sdk::python();
     cargo(

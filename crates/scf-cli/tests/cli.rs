@@ -382,7 +382,7 @@ fn sign_reproduces_the_official_vector_offline() {
 }
 
 #[test]
-fn completions_help_and_the_demo() {
+fn completions_and_help() {
     let (output, stdout, _) =
         run(Command::new(env!("CARGO_BIN_EXE_scf")).args(["completions", "bash"]));
     assert_eq!(code(&output), 0);
@@ -394,6 +394,7 @@ fn completions_help_and_the_demo() {
         "terminate-async-event",
         "wait",
         "sign",
+        #[cfg(feature = "emulator")]
         "emulator",
         "completions",
     ] {
@@ -405,6 +406,11 @@ fn completions_help_and_the_demo() {
             "{subcommand} --help has no example:\n{stdout}"
         );
     }
+}
+
+#[cfg(feature = "emulator")]
+#[test]
+fn the_demo_runs_the_whole_lifecycle() {
     let (output, stdout, stderr) = run(Command::new(env!("CARGO_BIN_EXE_scf"))
         .arg("demo")
         .env_clear());
@@ -413,4 +419,15 @@ fn completions_help_and_the_demo() {
         stdout.contains("FINISHED") && stdout.contains("ABORTED") && stdout.contains("TotalCount"),
         "{stdout}"
     );
+}
+
+/// Built with `--no-default-features`, the binary is a lean client without the emulator's commands.
+#[cfg(not(feature = "emulator"))]
+#[test]
+fn a_lean_build_has_no_emulator() {
+    for subcommand in ["emulator", "demo"] {
+        let (output, _, stderr) = run(Command::new(env!("CARGO_BIN_EXE_scf")).arg(subcommand));
+        assert_eq!(code(&output), 2, "{stderr}");
+        assert!(stderr.contains("unrecognized subcommand"), "{stderr}");
+    }
 }

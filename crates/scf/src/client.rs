@@ -20,12 +20,23 @@ pub const DEFAULT_REGION: &str = "ap-guangzhou";
 /// A client for SCF's async-event actions. Cheap to clone: clones share the connection pool, the rate
 /// limiter, the retry budget and the credential cache.
 ///
-/// ```no_run
-/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// let client = scf::Client::builder().region("ap-shanghai").build()?;
-/// let id = client.invoke_async("resize-images", Some(r#"{"bucket": "photos"}"#)).await?;
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let emulator = scf_emulator::Emulator::builder().start().await?;
+/// # // What a user would export in the shell: the emulator's keys and endpoint.
+/// # let environment = scf::transport::FakeEnvironment::default()
+/// #     .with_var("TENCENTCLOUD_SECRET_ID", scf_emulator::DEMO_SECRET_ID)
+/// #     .with_var("TENCENTCLOUD_SECRET_KEY", scf_emulator::DEMO_SECRET_KEY)
+/// #     .with_var("SCF_ENDPOINT", &emulator.url());
+/// let client = scf::Client::builder()
+///     .region("ap-shanghai")
+/// #   .environment(environment)
+///     .build()?;
+/// let id = client.invoke_async("hello", Some(r#"{"bucket": "photos"}"#)).await?;
 /// let outcome = client.wait(&id, scf::WaitOptions::default()).await?;
 /// println!("{id} ended {} with status code {}", outcome.status, outcome.status_code);
+/// # assert!(outcome.succeeded());
 /// # Ok(())
 /// # }
 /// ```
