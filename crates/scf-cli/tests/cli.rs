@@ -431,3 +431,27 @@ fn a_lean_build_has_no_emulator() {
         assert!(stderr.contains("unrecognized subcommand"), "{stderr}");
     }
 }
+
+#[test]
+fn a_network_error_names_the_event_once() {
+    // A port that was just free refuses every connect.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (output, stdout, stderr) = run(Command::new(env!("CARGO_BIN_EXE_scf"))
+        .args(["--endpoint", &format!("http://127.0.0.1:{port}")])
+        .args(["get-async-event-status", "--invoke-request-id", "event-1"])
+        .env_clear()
+        .env("HOME", &fixture().home)
+        .env("TENCENTCLOUD_SECRET_ID", DEMO_SECRET_ID)
+        .env("TENCENTCLOUD_SECRET_KEY", DEMO_SECRET_KEY));
+    assert_eq!(code(&output), 4, "network error: {stderr}");
+    assert!(stdout.is_empty());
+    assert_eq!(
+        stderr.matches("[InvokeRequestId: event-1]").count(),
+        1,
+        "{stderr}"
+    );
+}

@@ -265,3 +265,13 @@ async fn settings_not_given_in_code_come_from_the_environment() {
         .unwrap();
     assert_eq!(client.region(), Some("ap-beijing"));
 }
+
+#[tokio::test]
+async fn a_url_that_is_not_absolute_is_an_invalid_request_not_a_connect_failure() {
+    use scf_transport::{Transport, TransportErrorKind};
+    let (recording, _) = common::recording();
+    let request = http::Request::post("/").body(bytes::Bytes::new()).unwrap();
+    let error = recording.inner.send(request).await.unwrap_err();
+    assert_eq!(error.kind(), TransportErrorKind::InvalidRequest);
+    assert!(!error.may_have_been_sent());
+}

@@ -301,3 +301,55 @@ async fn clones_share_the_budget() {
     clone.call(&list()).await.unwrap();
     assert_eq!(client.retry_budget(), 500 - 5);
 }
+
+/// Hands back the first request unsent, as hyper does when a connection closes before the request went
+/// out, then sends the rest through `inner`.
+struct FirstNotSent {
+    inner: scf_transport::HyperTransport,
+    handed_back: std::sync::atomic::AtomicBool,
+}
+
+impl scf_transport::Transport for FirstNotSent {
+    fn send(
+        &self,
+        request: http::Request<bytes::Bytes>,
+    ) -> scf_transport::BoxFuture<
+        '_,
+        Result<http::Response<bytes::Bytes>, scf_transport::TransportError>,
+    > {
+        if !self
+            .handed_back
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            return Box::pin(async {
+                Err(scf_transport::TransportError::new(
+                    scf_transport::TransportErrorKind::NotSent,
+                    "connection closed before the request was written",
+                ))
+            });
+        }
+        self.inner.send(request)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_invoke_handed_back_unsent_is_sent_again_at_once() {
+    let emulator = common::emulator().await;
+    let (recording, _) = common::recording();
+    let client = common::builder(&emulator)
+        .transport(FirstNotSent {
+            inner: recording.inner,
+            handed_back: Default::default(),
+        })
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    client.call(&InvokeRequest::event("hello")).await.unwrap();
+    assert_eq!(
+        started.elapsed(),
+        Duration::ZERO,
+        "no backoff: it never left"
+    );
+    assert_eq!(client.retry_budget(), 500, "not paid from the budget");
+    assert_eq!(client.call(&list()).await.unwrap().total_count, 1);
+}
