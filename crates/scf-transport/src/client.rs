@@ -383,26 +383,43 @@ impl Client {
                 HeaderValue::from_static(language.as_str()),
             );
         }
-        let Some(credentials) = credentials else {
-            // The few actions that take no credentials still want a timestamp, and `SKIP` in place of a
-            // signature.
-            headers.insert(X_TC_TIMESTAMP.clone(), HeaderValue::from(timestamp));
-            headers.insert(AUTHORIZATION, HeaderValue::from_static("SKIP"));
-            tracing::trace!(headers = %redact::headers(request.headers()), body = %redact::snippet(body), "request");
-            return Ok(request);
-        };
+        match credentials {
+            Some(credentials) => {
+                Self::add_signature(headers, metadata, known, body, credentials, timestamp)
+                    .map_err(invalid)?;
+            }
+            None => {
+                // The few actions that take no credentials still want a timestamp, and `SKIP` in place
+                // of a signature.
+                headers.insert(X_TC_TIMESTAMP.clone(), HeaderValue::from(timestamp));
+                headers.insert(AUTHORIZATION, HeaderValue::from_static("SKIP"));
+            }
+        }
+        tracing::trace!(headers = %redact::headers(request.headers()), body = %redact::snippet(body), "request");
+        Ok(request)
+    }
 
+    /// Signs `body` for `known`'s host with the day's key of `credentials`, and adds the headers the
+    /// signature needs: `Authorization`, `X-TC-Timestamp`, and `X-TC-Token` for temporary keys.
+    fn add_signature(
+        headers: &mut http::HeaderMap,
+        metadata: &ActionMetadata,
+        known: &Service,
+        body: &Bytes,
+        credentials: &Credentials,
+        timestamp: u64,
+    ) -> Result<(), String> {
         let signed_headers = [
             ("content-type", "application/json"),
-            ("host", target.host.as_str()),
+            ("host", known.target.host.as_str()),
         ];
         let signable = SignableRequest::new("POST", &signed_headers, SignablePayload::Bytes(body));
         let key = known
             .key
             .key(credentials, &metadata.service, timestamp)
-            .map_err(|e| invalid(e.to_string()))?;
+            .map_err(|e| e.to_string())?;
         let output = tc3_signer::sign(&signable, &SigningParams::with_key(&key, timestamp))
-            .map_err(|e| invalid(e.to_string()))?;
+            .map_err(|e| e.to_string())?;
         for (name, value) in output.headers() {
             let name = match name {
                 // Moved in below rather than copied.
@@ -411,17 +428,16 @@ impl Client {
                 tc3_signer::X_TC_TOKEN => X_TC_TOKEN.clone(),
                 _ => X_TC_CONTENT_SHA256.clone(),
             };
-            let mut value = header_value(value).map_err(&invalid)?;
+            let mut value = header_value(value)?;
             value.set_sensitive(name == X_TC_TOKEN);
             headers.insert(name, value);
         }
         let mut authorization =
             HeaderValue::from_maybe_shared(Bytes::from(output.into_authorization()))
-                .map_err(|_| invalid("the Authorization cannot be sent in a header".to_owned()))?;
+                .map_err(|_| "the Authorization cannot be sent in a header".to_owned())?;
         authorization.set_sensitive(true);
         headers.insert(AUTHORIZATION, authorization);
-        tracing::trace!(headers = %redact::headers(request.headers()), body = %redact::snippet(body), "request");
-        Ok(request)
+        Ok(())
     }
 }
 
