@@ -7,19 +7,9 @@ mod common;
 
 use std::time::Duration;
 
-use scf_emulator::{Config, Emulator, RunningEmulator, TokioClock};
+use scf_emulator::{Config, RunningEmulator};
 use scf_model::{InvokeRequest, ListAsyncEventsRequest};
 use scf_transport::{HyperTransport, HyperTransportConfig, ProxyConfig, RetryPolicy};
-
-async fn emulator_closing_idle_after(idle: Duration) -> RunningEmulator {
-    Emulator::builder()
-        .clock(TokioClock::starting_now())
-        .config(Config::default())
-        .keep_alive_idle_timeout(idle)
-        .start()
-        .await
-        .unwrap()
-}
 
 /// Lets the connection tasks of both sides run until the emulator's count is `expected`.
 async fn settle(emulator: &RunningEmulator, expected: usize) {
@@ -34,7 +24,11 @@ async fn settle(emulator: &RunningEmulator, expected: usize) {
 
 #[tokio::test(start_paused = true)]
 async fn a_connection_the_server_closed_while_idle_is_never_used_again() {
-    let emulator = emulator_closing_idle_after(Duration::from_secs(5)).await;
+    let emulator = common::emulator_with(Config {
+        idle_timeout_secs: Some(5),
+        ..Config::default()
+    })
+    .await;
     // No retries: had a request gone out on the closed connection, the caller would see the error.
     let client = common::builder(&emulator)
         .retry(RetryPolicy::disabled())
