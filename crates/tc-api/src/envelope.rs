@@ -8,7 +8,7 @@ use serde::de::{DeserializeOwned, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::value::RawValue;
 
-use crate::error_code::ErrorCode;
+use crate::error_class::ErrorClass;
 
 /// `{"Response": T}`, the outer shape of every answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,8 +22,8 @@ pub struct Envelope<T> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ErrorDetail {
-    /// What went wrong; branch on this, never on the message.
-    pub code: ErrorCode,
+    /// What went wrong, as the service spells it; branch on this, never on the message.
+    pub code: String,
     /// A human-readable explanation, which the service may change at any time.
     #[serde(default)]
     pub message: String,
@@ -40,15 +40,24 @@ pub struct ErrorResponse {
 }
 
 /// An error the service answered with: its code, message and RequestId.
+///
+/// The code is kept as the service spelled it; a service's model reads it as its typed `ErrorCode`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{code}: {message}{}", request_id_suffix(.request_id.as_deref()))]
 pub struct ApiError {
-    /// The error code.
-    pub code: ErrorCode,
+    /// The error code, verbatim (`ResourceNotFound.Function`).
+    pub code: String,
     /// The service's explanation.
     pub message: String,
     /// The RequestId of the failed request, when the service sent one.
     pub request_id: Option<String>,
+}
+
+impl ApiError {
+    /// What a caller can do about it, from the code.
+    pub fn class(&self) -> ErrorClass {
+        ErrorClass::of(&self.code)
+    }
 }
 
 fn request_id_suffix(request_id: Option<&str>) -> String {
@@ -173,16 +182,22 @@ impl<'de: 'a, 'a> Deserialize<'de> for MemberName<'a> {
 /// never panic: they give [`ResponseError::Malformed`].
 ///
 /// ```
-/// use scf_model::{ErrorCode, GetAsyncEventStatusResponse, ResponseError, EventStatus, parse_response};
+/// use tc_api::{ErrorClass, ResponseError, parse_response};
 ///
-/// let ok = br#"{"Response":{"Result":{"Status":"RUNNING","StatusCode":0,"InvokeRequestId":"5f82"},"RequestId":"r-1"}}"#;
-/// let status: GetAsyncEventStatusResponse = parse_response(ok)?;
-/// assert_eq!(status.result.status, EventStatus::Running);
+/// #[derive(Debug, serde::Deserialize)]
+/// #[serde(rename_all = "PascalCase")]
+/// struct Status { result: serde_json::Value, request_id: String }
+///
+/// let ok = br#"{"Response":{"Result":{"Status":"RUNNING"},"RequestId":"r-1"}}"#;
+/// let status: Status = parse_response(ok)?;
+/// assert_eq!(status.result["Status"], "RUNNING");
+/// assert_eq!(status.request_id, "r-1");
 ///
 /// let failed = br#"{"Response":{"Error":{"Code":"ResourceNotFound.AsyncEvent","Message":"gone"},"RequestId":"r-2"}}"#;
-/// match parse_response::<GetAsyncEventStatusResponse>(failed) {
+/// match parse_response::<Status>(failed) {
 ///     Err(ResponseError::Api(error)) => {
-///         assert_eq!(error.code, ErrorCode::ResourceNotFoundAsyncEvent);
+///         assert_eq!(error.code, "ResourceNotFound.AsyncEvent");
+///         assert_eq!(error.class(), ErrorClass::NotFound);
 ///         assert_eq!(error.request_id.as_deref(), Some("r-2"));
 ///     }
 ///     other => panic!("{other:?}"),
@@ -244,7 +259,29 @@ pub fn request_id_of(body: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::GetAsyncEventStatusResponse;
+
+    /// The shape of `GetAsyncEventStatus`, standing for any action's result.
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Status {
+        #[allow(dead_code)]
+        status: String,
+        status_code: i64,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct GetAsyncEventStatusResponse {
+        result: Status,
+        request_id: String,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct TerminateAsyncEventResponse {
+        #[allow(dead_code)]
+        request_id: String,
+    }
 
     fn parse(body: &str) -> Result<GetAsyncEventStatusResponse, ResponseError> {
         parse_response(body.as_bytes())
@@ -317,7 +354,7 @@ mod tests {
     #[test]
     fn invalid_utf8_anywhere_is_not_json() {
         let body = b"{\"Response\":{\"RequestId\":\"r\"},\"Other\":{\"Id\":\"\xff\xffr-4\"}}";
-        match parse_response::<crate::TerminateAsyncEventResponse>(body) {
+        match parse_response::<TerminateAsyncEventResponse>(body) {
             Err(ResponseError::Malformed(m)) => assert_eq!(m.kind, MalformedKind::NotJson),
             other => panic!("{other:?}"),
         }

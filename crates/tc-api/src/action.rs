@@ -5,6 +5,8 @@ use std::borrow::Cow;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::schema::ActionSchema;
+
 /// The identity and calling rules of one Tencent Cloud API 3.0 action.
 ///
 /// It is data, not code, so a generic client can call actions this crate does not model
@@ -43,15 +45,12 @@ impl ActionMetadata {
     }
 }
 
-/// A request type of a modelled action: its metadata and the type of its response.
+/// A request type of a modelled action: its metadata, its schema and the type of its response.
 pub trait Action: Serialize {
     /// Name, version, service, idempotency and rate limit.
     const METADATA: ActionMetadata;
+    /// The members of the request and of the response, with their documentation.
+    const SCHEMA: &'static ActionSchema;
     /// The content of `Response` on success.
     type Response: DeserializeOwned;
 }
-
-/// The service name of SCF.
-pub const SERVICE: &str = "scf";
-/// The SCF API version these types describe.
-pub const VERSION: &str = "2018-04-16";
