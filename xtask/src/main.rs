@@ -6,6 +6,7 @@
 //! - `cargo xtask soak`: one client through 100,000 calls with 1% of requests failing in each way.
 //! - `cargo xtask load`: the emulator alone under 64 connections for 60 seconds.
 //! - `cargo xtask python-sdk`: the pinned official Python SDK, for the interoperability test.
+//! - `cargo xtask spec [--latest]`: the vendored spec under `spec/`, fetched again from PyPI.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ mod bench;
 mod deps;
 mod fuzz;
 mod python_sdk;
+mod spec;
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -22,6 +24,7 @@ fn main() -> ExitCode {
         "ci" => ci(),
         "bench" => bench::run(),
         "python-sdk" => python_sdk::install(),
+        "spec" => spec::run(&std::env::args().skip(2).collect::<Vec<_>>()),
         "fuzz" => match std::env::args().nth(2).map(|s| s.parse::<u64>()) {
             None => fuzz::run(60),
             Some(Ok(seconds)) => fuzz::run(seconds),
@@ -30,7 +33,7 @@ fn main() -> ExitCode {
         "soak" => release_binary("soak"),
         "load" => release_binary("load"),
         _ => {
-            eprintln!("usage: cargo xtask <ci|bench|fuzz|soak|load|python-sdk>");
+            eprintln!("usage: cargo xtask <ci|bench|fuzz|soak|load|python-sdk|spec>");
             eprintln!(
                 "  ci     format check, clippy, tests (with doc tests), docs, dependency rules"
             );
@@ -43,6 +46,9 @@ fn main() -> ExitCode {
             );
             eprintln!("  load   the emulator alone: 64 connections for 60 s, memory flat");
             eprintln!("  python-sdk  the pinned official Python SDK under target/python-sdk");
+            eprintln!(
+                "  spec [--latest]  the vendored spec, fetched again from PyPI (pinned or newest)"
+            );
             return ExitCode::from(2);
         }
     };
