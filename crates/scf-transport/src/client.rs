@@ -8,7 +8,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, CONTENT_TYPE, DATE, HOST, USER_AGENT};
 use http::{HeaderName, HeaderValue, Request, Response};
-use scf_model::{Action, ActionMetadata, ErrorClass, ResponseError, parse_response, request_id_of};
+use tc_api::{Action, ActionMetadata, ErrorClass, ResponseError, parse_response, request_id_of};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tc3_signer::{Credentials, SignablePayload, SignableRequest, SigningParams};
@@ -524,7 +524,7 @@ fn interpret<T: DeserializeOwned>(
     tracing::trace!(headers = %redact::headers(response.headers()), body = %redact::snippet(body), "response");
     match parse_response::<T>(body) {
         Err(ResponseError::Api(api)) => Err(Failure {
-            outcome: Outcome::Api(api.code.class()),
+            outcome: Outcome::Api(api.class()),
             error: Error::api(action, api, status),
         }),
         // A non-200 answer without an error envelope is a gateway's, whatever its body parsed as.

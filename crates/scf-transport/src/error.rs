@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use scf_model::{ApiError, ErrorCode};
+use tc_api::ApiError;
 
 /// What kind of failure ended a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -139,9 +139,10 @@ impl Error {
         self.inner.api.as_ref()
     }
 
-    /// The service's error code, for [`ErrorKind::Api`].
-    pub fn code(&self) -> Option<&ErrorCode> {
-        self.inner.api.as_ref().map(|api| &api.code)
+    /// The service's error code as it spelled it, for [`ErrorKind::Api`]; a service's model reads it as
+    /// its typed code.
+    pub fn code(&self) -> Option<&str> {
+        self.inner.api.as_ref().map(|api| api.code.as_str())
     }
 
     /// The start of the answer's body, with token-like text masked, when the body explains the failure.

@@ -1,6 +1,6 @@
 //! A client for any Tencent Cloud API 3.0 action, over hyper.
 //!
-//! It knows nothing about SCF: give it an [`ActionMetadata`](scf_model::ActionMetadata) (service, version,
+//! It knows nothing about SCF: give it an [`ActionMetadata`](tc_api::ActionMetadata) (service, version,
 //! action, idempotency, rate limit) and a JSON body, and it resolves the endpoint, signs each attempt with
 //! TC3-HMAC-SHA256 and a fresh timestamp, sends through a pooled HTTP/1.1 connection (rustls for HTTPS,
 //! proxies from the environment), and reads the envelope into the result or a typed [`Error`].
@@ -30,7 +30,7 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let emulator = scf_emulator::Emulator::builder().start().await?;
-//! use scf_model::ActionMetadata;
+//! use tc_api::ActionMetadata;
 //! use scf_transport::{Client, Endpoint};
 //! use tc3_signer::Credentials;
 //!

@@ -4,7 +4,7 @@
 //! stateful limits (the retry budget and the operation deadline) can only turn a retry into a failure,
 //! never the other way round.
 
-use scf_model::ErrorClass;
+use tc_api::ErrorClass;
 
 use crate::retry::RetryBudget;
 use crate::transport::TransportErrorKind;

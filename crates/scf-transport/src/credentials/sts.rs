@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use scf_model::ActionMetadata;
+use tc_api::ActionMetadata;
 use serde::{Deserialize, Serialize};
 
 use super::environment::Environment;
