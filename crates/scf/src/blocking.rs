@@ -126,7 +126,7 @@ where
 }
 
 /// The items of every page of a paginated action, from [`RequestBuilder::into_paginator`] on the
-/// blocking client. A failed page is the last item.
+/// blocking client. A failed page is the last item; once it has ended, it yields `None` again.
 #[must_use = "a paginator fetches nothing until it is iterated"]
 pub struct Paginator<T> {
     runtime: Arc<tokio::runtime::Runtime>,

@@ -25,7 +25,8 @@ impl Error {
 
     /// A call of `action` not sent because its required member `parameter` was not given.
     pub(crate) fn missing_parameter_of(action: &str, parameter: &'static str) -> Self {
-        let detail = format!("the required parameter {parameter} was not given, so nothing was sent");
+        let detail =
+            format!("the required parameter {parameter} was not given, so nothing was sent");
         Self {
             missing_parameter: Some(parameter),
             ..Self::new(scf_transport::Error::invalid_request(action, detail), None)

@@ -2,7 +2,8 @@
 
 use std::future::Future;
 
-use futures_core::Stream;
+use futures_core::FusedStream;
+use futures_util::StreamExt;
 use tc_api::Paginated;
 
 use crate::client::Client;
@@ -20,8 +21,10 @@ where
     /// The walk starts at the request's `Offset` (0 when unset) with pages of its `Limit` (the service's
     /// default when unset), moves the offset past each page, and ends after the last page
     /// ([`tc_api::Page::has_next`]: the total is reached or a page comes back empty). A failed page is the
-    /// stream's last item.
-    pub fn into_paginator(self) -> impl Stream<Item = Result<R::Item, Error>> + Send + 'static {
+    /// stream's last item; an ended stream stays ended.
+    pub fn into_paginator(
+        self,
+    ) -> impl FusedStream<Item = Result<R::Item, Error>> + Send + 'static {
         let (client, request, unset) = self.into_parts();
         walk(request, move |request| {
             let client = client.clone();
@@ -41,8 +44,12 @@ struct Walk<R: Paginated, F> {
     more: bool,
 }
 
-/// The items of every page, fetching each with `fetch` once the previous page is used up.
-pub(crate) fn walk<R, F, Fut>(request: R, fetch: F) -> impl Stream<Item = Result<R::Item, Error>>
+/// The items of every page, fetching each with `fetch` once the previous page is used up. Once ended it
+/// stays ended: polling it again yields `None`.
+pub(crate) fn walk<R, F, Fut>(
+    request: R,
+    fetch: F,
+) -> impl FusedStream<Item = Result<R::Item, Error>>
 where
     R: Paginated,
     F: FnMut(R) -> Fut,
@@ -78,6 +85,7 @@ where
             }
         }
     })
+    .fuse()
 }
 
 #[cfg(test)]
@@ -86,7 +94,6 @@ mod tests {
 
     use std::sync::{Arc, Mutex};
 
-    use futures_util::StreamExt;
     use scf_model::{ListAsyncEventsRequest, ListAsyncEventsResponse};
 
     use super::*;
@@ -109,12 +116,17 @@ mod tests {
                     })
                 })
                 .collect();
-            let body = serde_json::json!({"TotalCount": total, "EventList": events, "RequestId": "r"});
+            let body =
+                serde_json::json!({"TotalCount": total, "EventList": events, "RequestId": "r"});
             std::future::ready(Ok(serde_json::from_value(body).unwrap()))
         }
     }
 
-    async fn ids(request: ListAsyncEventsRequest, total: u64, offsets: &Arc<Mutex<Vec<u64>>>) -> Vec<String> {
+    async fn walk_ids(
+        request: ListAsyncEventsRequest,
+        total: u64,
+        offsets: &Arc<Mutex<Vec<u64>>>,
+    ) -> Vec<String> {
         walk(request, service(total, Arc::clone(offsets)))
             .map(|event| event.unwrap().invoke_request_id)
             .collect()
@@ -124,31 +136,38 @@ mod tests {
     #[tokio::test]
     async fn the_walk_asks_each_page_once_and_stops_at_the_total() {
         let offsets = Arc::default();
-        let request = ListAsyncEventsRequest::default().function_name("f").limit(10);
-        let ids = ids(request, 45, &offsets).await;
+        let request = ListAsyncEventsRequest::default()
+            .function_name("f")
+            .limit(10);
+        let ids = walk_ids(request, 45, &offsets).await;
         assert_eq!(ids.len(), 45);
         assert_eq!((ids[0].as_str(), ids[44].as_str()), ("e-0", "e-44"));
         assert_eq!(*offsets.lock().unwrap(), [0, 10, 20, 30, 40]);
 
         // A total that is a multiple of the page ends without asking for an empty page.
         let offsets = Arc::default();
-        let request = ListAsyncEventsRequest::default().function_name("f").limit(10);
-        assert_eq!(ids(request, 20, &offsets).await.len(), 20);
+        let request = ListAsyncEventsRequest::default()
+            .function_name("f")
+            .limit(10);
+        assert_eq!(walk_ids(request, 20, &offsets).await.len(), 20);
         assert_eq!(*offsets.lock().unwrap(), [0, 10]);
     }
 
     #[tokio::test]
     async fn the_walk_starts_at_the_requested_offset_and_an_empty_listing_asks_once() {
         let offsets = Arc::default();
-        let request = ListAsyncEventsRequest::default().function_name("f").offset(5).limit(10);
-        let ids = ids(request, 12, &offsets).await;
+        let request = ListAsyncEventsRequest::default()
+            .function_name("f")
+            .offset(5)
+            .limit(10);
+        let ids = walk_ids(request, 12, &offsets).await;
         assert_eq!(ids.first().map(String::as_str), Some("e-5"));
         assert_eq!(ids.len(), 7);
         assert_eq!(*offsets.lock().unwrap(), [5]);
 
         let offsets = Arc::default();
         let request = ListAsyncEventsRequest::default().function_name("f");
-        assert_eq!(ids(request, 0, &offsets).await, Vec::<String>::new());
+        assert_eq!(walk_ids(request, 0, &offsets).await, Vec::<String>::new());
         assert_eq!(*offsets.lock().unwrap(), [0]);
     }
 
@@ -158,17 +177,18 @@ mod tests {
         let mut inner = service(45, Arc::default());
         let fetch = move |request: ListAsyncEventsRequest| {
             pages += 1;
-            let answer = if pages == 2 {
+            if pages == 2 {
                 std::future::ready(Err(Error::new(
                     scf_transport::Error::invalid_request("ListAsyncEvents", "page two fails"),
                     None,
                 )))
             } else {
                 inner(request)
-            };
-            answer
+            }
         };
-        let request = ListAsyncEventsRequest::default().function_name("f").limit(10);
+        let request = ListAsyncEventsRequest::default()
+            .function_name("f")
+            .limit(10);
         let items: Vec<_> = walk(request, fetch).collect().await;
         assert_eq!(items.len(), 11);
         assert!(items[..10].iter().all(Result::is_ok));

@@ -160,7 +160,11 @@ fn first_unset<R: Action>(unset: u64) -> Option<&'static str> {
 /// id only from the answer, so its errors name none.
 fn invoke_request_id_of<R: Action>(request: &R) -> Option<String> {
     R::SCHEMA.input.member(INVOKE_REQUEST_ID)?;
-    match serde_json::to_value(request).ok()?.get_mut(INVOKE_REQUEST_ID)?.take() {
+    match serde_json::to_value(request)
+        .ok()?
+        .get_mut(INVOKE_REQUEST_ID)?
+        .take()
+    {
         Value::String(id) => Some(id),
         _ => None,
     }
@@ -170,7 +174,9 @@ fn invoke_request_id_of<R: Action>(request: &R) -> Option<String> {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use scf_model::{GetAsyncEventStatusRequest, ListAsyncEventsRequest, TerminateAsyncEventRequest};
+    use scf_model::{
+        GetAsyncEventStatusRequest, ListAsyncEventsRequest, TerminateAsyncEventRequest,
+    };
 
     use super::*;
 
@@ -189,7 +195,10 @@ mod tests {
             Some("InvokeRequestId")
         );
         let builder = builder.provided(1).provided(1);
-        assert_eq!(first_unset::<TerminateAsyncEventRequest>(builder.unset), None);
+        assert_eq!(
+            first_unset::<TerminateAsyncEventRequest>(builder.unset),
+            None
+        );
         // An index past the bits is ignored rather than a panic.
         assert_eq!(builder.provided(200).unset, 0);
     }
@@ -198,13 +207,19 @@ mod tests {
     fn a_request_made_elsewhere_counts_as_complete() {
         let request = GetAsyncEventStatusRequest::default();
         let builder = RequestBuilder::from_request((), request);
-        assert_eq!(first_unset::<GetAsyncEventStatusRequest>(builder.unset), None);
+        assert_eq!(
+            first_unset::<GetAsyncEventStatusRequest>(builder.unset),
+            None
+        );
     }
 
     #[test]
     fn the_event_of_a_request_is_read_from_its_member() {
         let listing = ListAsyncEventsRequest::default().invoke_request_id("e-1");
         assert_eq!(invoke_request_id_of(&listing).as_deref(), Some("e-1"));
-        assert_eq!(invoke_request_id_of(&ListAsyncEventsRequest::default()), None);
+        assert_eq!(
+            invoke_request_id_of(&ListAsyncEventsRequest::default()),
+            None
+        );
     }
 }
