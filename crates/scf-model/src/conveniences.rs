@@ -72,12 +72,18 @@ mod tests {
             json(&InvokeRequest::event("hello")),
             r#"{"FunctionName":"hello","InvocationType":"Event"}"#
         );
-        assert_eq!(json(&InvokeRequest::new("hello")), r#"{"FunctionName":"hello"}"#);
+        assert_eq!(
+            json(&InvokeRequest::new("hello")),
+            r#"{"FunctionName":"hello"}"#
+        );
         assert_eq!(
             json(&GetAsyncEventStatusRequest::new("e")),
             r#"{"InvokeRequestId":"e"}"#
         );
-        assert_eq!(json(&ListAsyncEventsRequest::new("f")), r#"{"FunctionName":"f"}"#);
+        assert_eq!(
+            json(&ListAsyncEventsRequest::new("f")),
+            r#"{"FunctionName":"f"}"#
+        );
         assert_eq!(
             json(&TerminateAsyncEventRequest::new("f", "e")),
             r#"{"FunctionName":"f","InvokeRequestId":"e"}"#

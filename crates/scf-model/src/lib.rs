@@ -43,6 +43,7 @@ mod generated;
 pub use generated::*;
 // The protocol pieces every caller of the model needs, so that one import path serves.
 pub use tc_api::{
-    Action, ActionMetadata, ApiError, Envelope, ErrorClass, ErrorDetail, ErrorResponse, MalformedKind,
-    MalformedResponse, Page, Paginated, ResponseError, parse_response, request_id_of,
+    Action, ActionMetadata, ApiError, Envelope, ErrorClass, ErrorDetail, ErrorResponse,
+    MalformedKind, MalformedResponse, Page, Paginated, ResponseError, parse_response,
+    request_id_of,
 };

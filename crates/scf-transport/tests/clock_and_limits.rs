@@ -104,7 +104,10 @@ async fn visibility_delay_surfaces_as_not_found_without_retries() {
         .await
         .unwrap_err();
     assert_eq!((error.kind(), error.attempts()), (ErrorKind::Api, 1));
-    assert_eq!(error.code(), Some(ErrorCode::ResourceNotFoundAsyncEvent.as_str()));
+    assert_eq!(
+        error.code(),
+        Some(ErrorCode::ResourceNotFoundAsyncEvent.as_str())
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -177,7 +180,8 @@ async fn a_client_faster_than_the_server_adapts_to_its_limit() {
                     .unwrap_err();
                 if started.elapsed() > Duration::from_secs(1) {
                     sent += 1;
-                    throttled += u32::from(error.code() == Some(ErrorCode::RequestLimitExceeded.as_str()));
+                    throttled +=
+                        u32::from(error.code() == Some(ErrorCode::RequestLimitExceeded.as_str()));
                 }
             }
             (sent, throttled)
