@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use bench_support::{Measured, Row, block_on, load, median, report, start_emulator};
-use scf::model::InvokeRequest;
+use scf::model::InvocationType;
 use scf_emulator::{DEMO_SECRET_ID, DEMO_SECRET_KEY};
 
 const RUN: Duration = Duration::from_secs(2);
@@ -73,10 +73,12 @@ fn main() {
             )]))
             .build()
             .unwrap();
-        let mut invoke = InvokeRequest::event("hello");
-        invoke.client_context = Some(r#"{"scf_emulator":{"duration_ms":3600000}}"#.into());
         let id = client
-            .invoke(&invoke)
+            .invoke()
+            .function_name("hello")
+            .invocation_type(InvocationType::Event)
+            .client_context(r#"{"scf_emulator":{"duration_ms":3600000}}"#)
+            .send()
             .await
             .unwrap()
             .result
@@ -100,7 +102,12 @@ fn main() {
                 load(1, WARM_UP, RUN, move || {
                     let (client, id) = (client.clone(), id.clone());
                     async move {
-                        client.get_async_event_status(&id).await.unwrap();
+                        client
+                            .get_async_event_status()
+                            .invoke_request_id(&id)
+                            .send()
+                            .await
+                            .unwrap();
                     }
                 })
                 .await,

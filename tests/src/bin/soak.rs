@@ -205,7 +205,11 @@ async fn soak() -> ExitCode {
                     status.started.fetch_add(1, Ordering::Relaxed);
                     let id = &ids[fastrand::usize(..ids.len())];
                     let begun = Instant::now();
-                    let answer = client.get_async_event_status(id).await;
+                    let answer = client
+                        .get_async_event_status()
+                        .invoke_request_id(id)
+                        .send()
+                        .await;
                     status.record(
                         &answer,
                         |e| format!("GetAsyncEventStatus {:?}", e.kind()),
