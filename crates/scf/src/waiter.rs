@@ -341,7 +341,7 @@ fn judge(
         Ok(response) => {
             let status = response.result.status;
             report(options, follow, elapsed, Some(&status));
-            if has_ended(&status) {
+            if status.is_terminal() {
                 Some(Ok(WaitOutcome {
                     invoke_request_id: follow.id.clone(),
                     status,
@@ -365,14 +365,6 @@ fn judge(
             ..WaitError::new(WaitErrorKind::Call, follow, elapsed)
         })),
     }
-}
-
-/// Whether an event in `status` is over: finished, failed or aborted.
-fn has_ended(status: &EventStatus) -> bool {
-    matches!(
-        status,
-        EventStatus::Finished | EventStatus::Failed | EventStatus::Aborted
-    )
 }
 
 fn report(options: &WaitOptions, follow: &Follow, elapsed: Duration, status: Option<&EventStatus>) {
