@@ -5,14 +5,13 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
-
-use std::borrow::Cow;
-use std::path::Path;
+#[path = "../../scf-model/tests/support/examples.rs"]
+mod examples;
 
 use common::TestClient;
+use examples::examples;
 use http::Method;
 use scf_emulator::{Config, Emulator, SystemClock};
-use serde_json::Value;
 use tc_api::params::{check, from_query};
 
 /// The actions the emulator implements; the others answer UnsupportedOperation.
@@ -22,55 +21,6 @@ const IMPLEMENTED: [&str; 4] = [
     "ListAsyncEvents",
     "TerminateAsyncEvent",
 ];
-
-/// One request example: the action and how tccli's documentation writes the request.
-struct Example {
-    action: String,
-    input: String,
-}
-
-impl Example {
-    /// The pairs of a GET example (`https://...?Action=X\n&Name=value\n&<公共请求参数>`), without the
-    /// action and the placeholder for the common parameters.
-    fn query_pairs(&self) -> Option<Vec<(Cow<'_, str>, Cow<'_, str>)>> {
-        let (_, query) = self.input.strip_prefix("https://")?.split_once('?')?;
-        let query: Vec<&str> = query
-            .split('&')
-            .map(str::trim)
-            .filter(|pair| {
-                !pair.is_empty() && !pair.starts_with("Action=") && *pair != "<公共请求参数>"
-            })
-            .collect();
-        Some(
-            form_urlencoded::parse(query.join("&").as_bytes())
-                .map(|(k, v)| (Cow::Owned(k.into_owned()), Cow::Owned(v.into_owned())))
-                .collect(),
-        )
-    }
-
-    /// The JSON body of a POST example (headers, a blank line, the body).
-    fn body(&self) -> Option<&str> {
-        self.input
-            .starts_with("POST ")
-            .then(|| self.input.split_once("\n\n").map(|(_, body)| body))?
-    }
-}
-
-fn examples() -> Vec<Example> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec/scf/v20180416/examples.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let examples: Value = serde_json::from_str(&text).unwrap();
-    let mut all = Vec::new();
-    for (action, list) in examples["actions"].as_object().unwrap() {
-        for example in list.as_array().unwrap() {
-            all.push(Example {
-                action: action.clone(),
-                input: example["input"].as_str().unwrap().to_owned(),
-            });
-        }
-    }
-    all
-}
 
 #[test]
 fn every_get_example_rebuilds_into_its_request() {

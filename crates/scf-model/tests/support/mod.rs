@@ -1,0 +1,3 @@
+//! What the model's integration tests share.
+
+pub(crate) mod examples;
