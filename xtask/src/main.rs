@@ -56,7 +56,7 @@ fn main() -> ExitCode {
                 "  codegen  the models and the SCF facade from spec/ (--check: fail when stale;"
             );
             eprintln!(
-                "           --service NAME --version V --spec-dir DIR --out DIR; --all-services DIR)"
+                "           --service NAME --version V --spec-dir DIR --out DIR; --all-services [DIR])"
             );
             return ExitCode::from(2);
         }

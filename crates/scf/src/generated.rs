@@ -204,7 +204,7 @@ impl crate::Client {
 
     /// `GetFunctionLogs`: 获取函数运行日志
     ///
-    /// 该接口根据指定的日志查询条件返回函数运行日志。该接口已下线，查询函数请求运行的返回信息，请使用 \[GetRequestStatus\](<https://cloud.tencent.com/document/product/583/65348>)。查询函数运行日志，请参考\[日志检索教程\](<https://cloud.tencent.com/document/product/583/52637>)。
+    /// 该接口根据指定的日志查询条件返回函数运行日志。该接口已下线，查询函数请求运行的返回信息，请使用 [GetRequestStatus](https://cloud.tencent.com/document/product/583/65348)。查询函数运行日志，请参考[日志检索教程](https://cloud.tencent.com/document/product/583/52637)。
     pub fn get_function_logs(
         &self,
     ) -> crate::RequestBuilder<scf_model::GetFunctionLogsRequest, crate::Client> {
@@ -691,7 +691,7 @@ impl crate::blocking::Client {
 
     /// `GetFunctionLogs`: 获取函数运行日志
     ///
-    /// 该接口根据指定的日志查询条件返回函数运行日志。该接口已下线，查询函数请求运行的返回信息，请使用 \[GetRequestStatus\](<https://cloud.tencent.com/document/product/583/65348>)。查询函数运行日志，请参考\[日志检索教程\](<https://cloud.tencent.com/document/product/583/52637>)。
+    /// 该接口根据指定的日志查询条件返回函数运行日志。该接口已下线，查询函数请求运行的返回信息，请使用 [GetRequestStatus](https://cloud.tencent.com/document/product/583/65348)。查询函数运行日志，请参考[日志检索教程](https://cloud.tencent.com/document/product/583/52637)。
     pub fn get_function_logs(
         &self,
     ) -> crate::RequestBuilder<scf_model::GetFunctionLogsRequest, crate::blocking::Client> {
@@ -1177,7 +1177,7 @@ impl<C> crate::RequestBuilder<scf_model::CreateFunctionRequest, C> {
         self.map(|request| request.role(role))
     }
 
-    /// \[在线依赖安装\](<https://cloud.tencent.com/document/product/583/37920>)，TRUE 表示安装，默认值为 FALSE。仅支持 Node.js 函数。
+    /// [在线依赖安装](https://cloud.tencent.com/document/product/583/37920)，TRUE 表示安装，默认值为 FALSE。仅支持 Node.js 函数。
     pub fn install_dependency(self, install_dependency: impl Into<String>) -> Self {
         self.map(|request| request.install_dependency(install_dependency))
     }
@@ -1320,12 +1320,12 @@ impl<C> crate::RequestBuilder<scf_model::CreateTriggerRequest, C> {
             .provided(1)
     }
 
-    /// 触发器类型，目前支持 cos 、cls 、 timer、 ckafka、http类型。创建函数 URL 请使用 http 类型，参考\[创建函数 URL \](<https://cloud.tencent.com/document/product/583/100227#33bbbda4-9131-48a6-ac37-ac62ffe01424>)。创建 cls 触发器请参考\[CLS 创建投递 SCF 任务\](<https://cloud.tencent.com/document/product/614/61096>)。
+    /// 触发器类型，目前支持 cos 、cls 、 timer、 ckafka、http类型。创建函数 URL 请使用 http 类型，参考[创建函数 URL ](https://cloud.tencent.com/document/product/583/100227#33bbbda4-9131-48a6-ac37-ac62ffe01424)。创建 cls 触发器请参考[CLS 创建投递 SCF 任务](https://cloud.tencent.com/document/product/614/61096)。
     pub fn r#type(self, r#type: impl Into<String>) -> Self {
         self.map(|request| request.r#type(r#type)).provided(2)
     }
 
-    /// 触发器对应的参数，可见具体\[触发器描述说明\](<https://cloud.tencent.com/document/product/583/39901>)
+    /// 触发器对应的参数，可见具体[触发器描述说明](https://cloud.tencent.com/document/product/583/39901)
     pub fn trigger_desc(self, trigger_desc: impl Into<String>) -> Self {
         self.map(|request| request.trigger_desc(trigger_desc))
     }
@@ -1335,7 +1335,7 @@ impl<C> crate::RequestBuilder<scf_model::CreateTriggerRequest, C> {
         self.map(|request| request.namespace(namespace))
     }
 
-    /// 触发器所生效的版本或别名，建议填写 \[$DEFAULT\](<https://cloud.tencent.com/document/product/583/36149#.E9.BB.98.E8.AE.A4.E5.88.AB.E5.90.8D>)方便后续进行版本的灰度发布，默认为 $LATEST。
+    /// 触发器所生效的版本或别名，建议填写 [$DEFAULT](https://cloud.tencent.com/document/product/583/36149#.E9.BB.98.E8.AE.A4.E5.88.AB.E5.90.8D)方便后续进行版本的灰度发布，默认为 $LATEST。
     pub fn qualifier(self, qualifier: impl Into<String>) -> Self {
         self.map(|request| request.qualifier(qualifier))
     }
@@ -1603,8 +1603,8 @@ impl<C> crate::RequestBuilder<scf_model::GetFunctionEventInvokeConfigRequest, C>
 
 impl<C> crate::RequestBuilder<scf_model::GetFunctionLogsRequest, C> {
     /// 函数的名称。
-    /// - 为保证\[获取函数运行日志\](<https://cloud.tencent.com/document/product/583/18583>)接口`GetFunctionLogs`兼容性，输入参数`FunctionName`仍为非必填项，但建议填写该参数，否则可能导致日志获取失败。
-    /// - 函数关联日志服务后，建议使用\[日志服务\](<https://cloud.tencent.com/document/product/614/16875>)相关接口以获得最佳日志检索体验。
+    /// - 为保证[获取函数运行日志](https://cloud.tencent.com/document/product/583/18583)接口`GetFunctionLogs`兼容性，输入参数`FunctionName`仍为非必填项，但建议填写该参数，否则可能导致日志获取失败。
+    /// - 函数关联日志服务后，建议使用[日志服务](https://cloud.tencent.com/document/product/614/16875)相关接口以获得最佳日志检索体验。
     pub fn function_name(self, function_name: impl Into<String>) -> Self {
         self.map(|request| request.function_name(function_name))
     }
@@ -1746,7 +1746,7 @@ impl<C> crate::RequestBuilder<scf_model::InvokeRequest, C> {
             .provided(0)
     }
 
-    /// 同步调用请使用\[同步 Invoke 调用接口\](<https://cloud.tencent.com/document/product/583/58400>) 或填写同步调用参数 RequestResponse ，建议使用同步调用接口以获取最佳性能；异步调用填写 Event；默认为同步。接口超时时间为 300s，更长超时时间请使用异步调用。
+    /// 同步调用请使用[同步 Invoke 调用接口](https://cloud.tencent.com/document/product/583/58400) 或填写同步调用参数 RequestResponse ，建议使用同步调用接口以获取最佳性能；异步调用填写 Event；默认为同步。接口超时时间为 300s，更长超时时间请使用异步调用。
     pub fn invocation_type(self, invocation_type: impl Into<scf_model::InvocationType>) -> Self {
         self.map(|request| request.invocation_type(invocation_type))
     }
@@ -1756,7 +1756,7 @@ impl<C> crate::RequestBuilder<scf_model::InvokeRequest, C> {
         self.map(|request| request.qualifier(qualifier))
     }
 
-    /// 运行函数时的参数，以json格式传入，同步调用最大支持 6MB，异步调用最大支持 128 KB。该字段信息对应函数 \[event 入参\](<https://cloud.tencent.com/document/product/583/9210#.E5.87.BD.E6.95.B0.E5.85.A5.E5.8F.82.3Ca-id.3D.22input.22.3E.3C.2Fa.3E>)。
+    /// 运行函数时的参数，以json格式传入，同步调用最大支持 6MB，异步调用最大支持 128 KB。该字段信息对应函数 [event 入参](https://cloud.tencent.com/document/product/583/9210#.E5.87.BD.E6.95.B0.E5.85.A5.E5.8F.82.3Ca-id.3D.22input.22.3E.3C.2Fa.3E)。
     pub fn client_context(self, client_context: impl Into<String>) -> Self {
         self.map(|request| request.client_context(client_context))
     }
@@ -1789,7 +1789,7 @@ impl<C> crate::RequestBuilder<scf_model::InvokeFunctionRequest, C> {
         self.map(|request| request.qualifier(qualifier))
     }
 
-    /// 运行函数时的参数，以json格式传入，最大支持的参数长度是 6MB。该字段信息对应函数 \[event 入参\](<https://cloud.tencent.com/document/product/583/9210#.E5.87.BD.E6.95.B0.E5.85.A5.E5.8F.82.3Ca-id.3D.22input.22.3E.3C.2Fa.3E>)。
+    /// 运行函数时的参数，以json格式传入，最大支持的参数长度是 6MB。该字段信息对应函数 [event 入参](https://cloud.tencent.com/document/product/583/9210#.E5.87.BD.E6.95.B0.E5.85.A5.E5.8F.82.3Ca-id.3D.22input.22.3E.3C.2Fa.3E)。
     pub fn event(self, event: impl Into<String>) -> Self {
         self.map(|request| request.event(event))
     }
@@ -2469,7 +2469,7 @@ impl<C> crate::RequestBuilder<scf_model::UpdateFunctionConfigurationRequest, C> 
         self.map(|request| request.role(role))
     }
 
-    /// \[在线依赖安装\](<https://cloud.tencent.com/document/product/583/37920>)，TRUE 表示安装，默认值为 FALSE。仅支持 Node.js 函数。
+    /// [在线依赖安装](https://cloud.tencent.com/document/product/583/37920)，TRUE 表示安装，默认值为 FALSE。仅支持 Node.js 函数。
     pub fn install_dependency(self, install_dependency: impl Into<String>) -> Self {
         self.map(|request| request.install_dependency(install_dependency))
     }

@@ -25,6 +25,7 @@ pub(crate) fn clean(text: &str) -> Vec<String> {
     let text = text
         .replace("\r\n", "\n")
         .replace(['\r', '\u{2028}', '\u{2029}'], "\n");
+    let text = html_to_markdown(&text);
     let mut lines: Vec<String> = Vec::new();
     let mut in_fence = false;
     let mut in_list = false;
@@ -75,6 +76,68 @@ pub(crate) fn clean(text: &str) -> Vec<String> {
     tidy
 }
 
+/// The HTML many specs write their descriptions in, as the Markdown it means: paragraphs, line breaks,
+/// list items, code, bold and links. Other tags are left for [`escape_text`] to show as text.
+fn html_to_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    // The target of the `<a href>` being read, written after its text.
+    let mut link: Option<String> = None;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let tag_text = &rest[start..];
+        let inside = tag_text[1..].trim_start_matches('/');
+        let end = tag_text
+            .find('>')
+            .filter(|end| !tag_text[1..*end].contains('<'));
+        let (Some(end), true) = (end, inside.starts_with(|c: char| c.is_ascii_alphabetic())) else {
+            // Not a tag (`a < b`): the `<` stays text.
+            out.push('<');
+            rest = &tag_text[1..];
+            continue;
+        };
+        let tag = &tag_text[1..end];
+        let closing = tag.starts_with('/');
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let replacement = match (name.as_str(), closing) {
+            ("br", _) => "\n".to_owned(),
+            ("p" | "div", _) => "\n\n".to_owned(),
+            ("ul" | "ol", _) => "\n".to_owned(),
+            ("li", true) => String::new(),
+            ("li", false) => "\n- ".to_owned(),
+            ("code", _) => "`".to_owned(),
+            ("strong" | "b", _) => "**".to_owned(),
+            ("a", false) => {
+                link = href(tag);
+                String::new()
+            }
+            ("a", true) => link
+                .take()
+                .map(|url| format!(" ({url})"))
+                .unwrap_or_default(),
+            _ => tag_text[..=end].to_owned(),
+        };
+        out.push_str(&replacement);
+        rest = &tag_text[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The `href` of an `<a ...>` tag's inside.
+fn href(tag: &str) -> Option<String> {
+    let at = tag.find("href=")? + "href=".len();
+    let value = &tag[at..];
+    let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &value[1..];
+    Some(value[..value.find(quote)?].to_owned())
+}
+
 /// Whether a line starts a Markdown list item (`- a`, `* a`, `+ a`, `1. a`, `1) a`).
 fn is_list_item(line: &str) -> bool {
     if let Some(rest) = line.strip_prefix(['-', '*', '+']) {
@@ -122,6 +185,16 @@ fn escape_text(text: &str, escape_ticks: bool) -> String {
             rest = &rest[len..];
             continue;
         }
+        if let Some((text, url, len)) = markdown_link(rest) {
+            // A Markdown link to a web page is kept: rustdoc only complains about links to Rust items.
+            out.push('[');
+            out.push_str(&escape_text(text, escape_ticks));
+            out.push_str("](");
+            out.push_str(url);
+            out.push(')');
+            rest = &rest[len..];
+            continue;
+        }
         let Some(ch) = rest.chars().next() else { break };
         match ch {
             '[' | ']' | '<' | '>' | '\\' => {
@@ -134,6 +207,21 @@ fn escape_text(text: &str, escape_ticks: bool) -> String {
         rest = &rest[ch.len_utf8()..];
     }
     out
+}
+
+/// `[text](https://...)` at the start of `text`: the link text, the URL and the length of the whole.
+fn markdown_link(text: &str) -> Option<(&str, &str, usize)> {
+    let inner = text.strip_prefix('[')?;
+    let close = inner.find(']')?;
+    let label = &inner[..close];
+    if label.is_empty() || label.contains('[') {
+        return None;
+    }
+    let after = inner[close + 1..].strip_prefix('(')?;
+    let url_len = url_len(after)?;
+    after[url_len..]
+        .starts_with(')')
+        .then(|| (label, &after[..url_len], 1 + close + 2 + url_len + 1))
 }
 
 /// The length of the URL at the start of `text`, if one starts there.
@@ -173,15 +261,17 @@ mod tests {
 
     #[test]
     fn links_html_and_urls_are_made_safe() {
-        assert_eq!(clean("取值 [a, b] 或 <br>"), [r"取值 \[a, b\] 或 \<br\>"]);
+        assert_eq!(clean("取值 [a, b] 或 <x>"), [r"取值 \[a, b\] 或 \<x\>"]);
         assert_eq!(
             clean("详见 https://cloud.tencent.com/document/product/583/17244。"),
             ["详见 <https://cloud.tencent.com/document/product/583/17244>。"]
         );
         assert_eq!(
-            clean("[文档](https://a.b/c)."),
-            [r"\[文档\](<https://a.b/c>)."]
+            clean("见[文档](https://a.b/c#x.3C)."),
+            ["见[文档](https://a.b/c#x.3C)."]
         );
+        assert_eq!(clean("[a[b]](https://a.b)"), [r"\[a\[b\]\](<https://a.b>)"]);
+        assert_eq!(clean("[文档](/document/1)"), [r"\[文档\](/document/1)"]);
         assert_eq!(clean(r"a\b"), [r"a\\b"]);
     }
 
@@ -214,6 +304,29 @@ mod tests {
         assert_eq!(clean("- a\n- b\nnext"), ["- a", "- b", "", "next"]);
         assert_eq!(clean("1. a\n2) b\n3、c"), ["1. a", "2) b", "", "3、c"]);
         assert_eq!(clean("-1 is off\nmore"), ["-1 is off", "more"]);
+    }
+
+    #[test]
+    fn html_becomes_markdown() {
+        assert_eq!(
+            clean(
+                "<p>第一段<br/>续</p><p>见 <a href=\"https://a.b/c\" target=\"_blank\">文档</a></p><ul><li>一</li><li><code>x<y</code></li></ul>"
+            ),
+            [
+                "第一段",
+                "续",
+                "",
+                "见 文档 (<https://a.b/c>)",
+                "",
+                "- 一",
+                "- `x<y`"
+            ]
+        );
+        assert_eq!(
+            clean("<B>粗</B> <font color=red>红</font>"),
+            [r"**粗** \<font color=red\>红\</font\>"]
+        );
+        assert_eq!(clean("a < b"), [r"a \< b"]);
     }
 
     #[test]

@@ -5,8 +5,9 @@
 //!   missing or extra.
 //! - `cargo xtask codegen --service NAME --version vYYYYMMDD --spec-dir DIR --out DIR`: any tccli service's
 //!   model sources, from `DIR/NAME/vYYYYMMDD/api.json` (and `errorcodes.json` beside it, if there is one).
-//! - `cargo xtask codegen --all-services DIR`: every service of a tccli `services` tree generated in
-//!   memory, and a sample of them compiled.
+//! - `cargo xtask codegen --all-services [DIR]`: every service of a tccli `services` tree (by default the
+//!   wheel pinned in `spec/PROVENANCE.toml`, fetched into `target/`) generated in memory, and a sample of
+//!   them compiled.
 
 use std::path::{Path, PathBuf};
 
@@ -54,7 +55,7 @@ pub(crate) const TARGETS: &[Target] = &[
 
 const USAGE: &str = "usage: cargo xtask codegen [--check]\n\
     \x20      cargo xtask codegen --service NAME --version vYYYYMMDD --spec-dir DIR --out DIR\n\
-    \x20      cargo xtask codegen --all-services DIR";
+    \x20      cargo xtask codegen --all-services [DIR]";
 
 /// The first line of every generated file.
 pub(crate) fn header(spec_label: &str) -> String {
@@ -73,6 +74,9 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     match args.as_slice() {
         [] => write_targets(),
         ["--check"] => check(),
+        ["--all-services"] => {
+            all_services::run(&tccli::services_tree()?).map(|report| report.print())
+        }
         ["--all-services", dir] => all_services::run(Path::new(dir)).map(|report| report.print()),
         _ if args.first() == Some(&"--service") => one_service(&args),
         _ => Err(USAGE.to_owned()),

@@ -7,6 +7,7 @@ use super::naming::{self, Namespace, Suffix};
 use super::spec::{ErrorCodeSpec, MemberSpec, ObjectSpec, Overrides, ServiceInput, Usage};
 
 /// One service, ready to emit.
+#[derive(Debug)]
 pub(crate) struct Service {
     /// `spec/scf/v20180416/api.json`, for the first line of every file.
     pub(crate) spec_label: String,
@@ -74,6 +75,7 @@ enum Collision {
     Other,
 }
 
+#[derive(Debug)]
 pub(crate) struct Action {
     /// `ListFunctions`.
     pub(crate) name: String,
@@ -95,6 +97,7 @@ pub(crate) struct Action {
 }
 
 /// Offset paging: the request's `Offset`, the response's list and its total.
+#[derive(Debug)]
 pub(crate) struct Pagination {
     /// Index of `Offset` and `Limit` among the request's fields.
     pub(crate) offset: usize,
@@ -119,6 +122,7 @@ pub(crate) enum Side {
     Both,
 }
 
+#[derive(Debug)]
 pub(crate) struct Object {
     pub(crate) spec_name: String,
     pub(crate) rust_name: String,
@@ -129,6 +133,7 @@ pub(crate) struct Object {
     pub(crate) fields: Vec<Field>,
 }
 
+#[derive(Debug)]
 pub(crate) struct Field {
     pub(crate) wire: String,
     pub(crate) ident: String,
@@ -167,6 +172,7 @@ pub(crate) enum Scalar {
 }
 
 /// An enumeration of `spec/overrides.toml`, kept open with an `Unknown(String)` variant.
+#[derive(Debug)]
 pub(crate) struct OpenEnum {
     pub(crate) name: String,
     pub(crate) doc: String,
@@ -174,6 +180,7 @@ pub(crate) struct OpenEnum {
     pub(crate) values: Vec<(String, String, String)>,
 }
 
+#[derive(Debug)]
 pub(crate) struct ErrorCode {
     pub(crate) code: String,
     pub(crate) variant: String,
@@ -336,8 +343,6 @@ pub(crate) fn resolve(input: &ServiceInput, overrides: &Overrides) -> Result<Ser
         }
         rust
     };
-    let mut enums = Vec::new();
-    let mut enum_members: HashMap<&str, usize> = HashMap::new();
     let mut object_order = Vec::new();
     for spec_name in ordered_objects {
         if !rust_names.contains_key(spec_name) {
@@ -346,8 +351,10 @@ pub(crate) fn resolve(input: &ServiceInput, overrides: &Overrides) -> Result<Ser
             rust_names.insert(spec_name, rust);
         }
     }
-    // Enums are claimed after every object so that a spec type keeps its name; a clash is an
+    // Enums are named after every object so that a spec type keeps its name; a clash is an
     // overrides mistake and is reported rather than renamed.
+    let mut enums = Vec::new();
+    let mut enum_members: HashMap<&str, usize> = HashMap::new();
     for (index, spec) in service_overrides.iter().flat_map(|s| &s.enums).enumerate() {
         if rust_names.values().any(|rust| rust == &spec.name)
             || naming::GENERATED_TYPES.contains(&spec.name.as_str())
@@ -450,9 +457,7 @@ pub(crate) fn resolve(input: &ServiceInput, overrides: &Overrides) -> Result<Ser
             },
         );
     }
-    let enum_member_count: usize =
-        enums_members_total(service_overrides.map(|s| s.enums.as_slice()));
-    if used_enum_members != enum_member_count {
+    if used_enum_members != enum_members.len() {
         let unknown: Vec<_> = enum_members
             .keys()
             .filter(|key| {
@@ -518,14 +523,6 @@ pub(crate) fn resolve(input: &ServiceInput, overrides: &Overrides) -> Result<Ser
         error_codes,
         stats,
     })
-}
-
-fn enums_members_total(enums: Option<&[super::spec::EnumOverride]>) -> usize {
-    enums
-        .unwrap_or_default()
-        .iter()
-        .map(|e| e.members.len())
-        .sum()
 }
 
 /// One member as a field: its Rust type and whether it is plain on the sides its type is used on.

@@ -118,3 +118,17 @@ fn extract(wheel: &Path, dir: &Path) -> Result<(), String> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_wheel_of_another_hash_is_refused() {
+        let path = std::env::temp_dir().join(format!("xtask-tccli-{}.whl", std::process::id()));
+        std::fs::write(&path, b"abc").unwrap();
+        let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        assert_eq!(super::verify(&path, abc), Ok(()));
+        let refused = super::verify(&path, &"0".repeat(64)).unwrap_err();
+        assert!(refused.contains(abc), "{refused}");
+        std::fs::remove_file(&path).unwrap();
+    }
+}

@@ -222,3 +222,150 @@ fn sts_is_generated_with_its_own_overrides() {
         .unwrap();
     assert_eq!(mfa.variant, "FailedOperationCheckMfaError");
 }
+
+/// A small spec with the shapes SCF lacks: recursion, collisions, a type named like a generated item.
+const TINY: &str = r#"{
+  "metadata": {"apiVersion": "2020-01-01", "serviceShortName": "tiny"},
+  "actions": {
+    "DescribeNodes": {"input": "DescribeNodesRequest", "output": "DescribeNodesResponse", "status": "deprecated"},
+    "ListPairs": {"input": "ListPairsRequest", "output": "ListPairsResponse"}
+  },
+  "objects": {
+    "DescribeNodesRequest": {"members": [
+      {"name": "Offset", "type": "int", "member": "uint64", "required": 1},
+      {"name": "Limit", "type": "int", "member": "int64"},
+      {"name": "Type", "type": "string", "member": "string"},
+      {"name": "ErrorCode", "type": "object", "member": "ErrorCode"}
+    ]},
+    "DescribeNodesResponse": {"members": [
+      {"name": "Nodes", "type": "list", "member": "Node", "output_required": true},
+      {"name": "Total", "type": "int", "member": "uint64", "output_required": true, "value_allowed_null": true},
+      {"name": "RequestId", "type": "string", "member": "string"}
+    ]},
+    "ListPairsRequest": {"members": [
+      {"name": "Offset", "type": "int", "member": "int64"},
+      {"name": "Limit", "type": "int", "member": "int64"}
+    ]},
+    "ListPairsResponse": {"members": [
+      {"name": "Left", "type": "list", "member": "string"},
+      {"name": "Right", "type": "list", "member": "string"},
+      {"name": "TotalCount", "type": "int", "member": "int64"}
+    ]},
+    "Node": {"usage": "both", "members": [
+      {"name": "Parent", "type": "object", "member": "Node", "required": true, "output_required": true},
+      {"name": "Children", "type": "list", "member": "Node"},
+      {"name": "DnsName", "type": "string", "member": "string", "required": true, "output_required": true},
+      {"name": "DNSName", "type": "string", "member": "string", "output_required": true},
+      {"name": "Option", "type": "object", "member": "Option"}
+    ]},
+    "ErrorCode": {"usage": "out", "members": []},
+    "Option": {"usage": "in", "members": []}
+  }
+}"#;
+
+fn tiny(overrides: &spec::Overrides) -> Result<Service, String> {
+    let input = spec::ServiceInput {
+        spec_label: "tiny/v20200101/api.json".to_owned(),
+        api: spec::parse_api(TINY)?,
+        error_codes: Vec::new(),
+        common_error_codes: Vec::new(),
+    };
+    let service = super::model::resolve(&input, overrides)?;
+    super::model::verify_unique(&service)?;
+    Ok(service)
+}
+
+#[test]
+fn any_spec_gets_boxes_suffixes_and_inferred_paging() {
+    let overrides: spec::Overrides = toml::from_str(
+        "idempotent_prefixes = [\"Describe\"]\n[type_renames]\nOption = \"OptionValue\"\n",
+    )
+    .unwrap();
+    let tiny = tiny(&overrides).unwrap();
+    assert_eq!(
+        tiny.object("ErrorCode").rust_name,
+        "ErrorCode2",
+        "ErrorCode is the generated enum"
+    );
+    assert_eq!(tiny.object("Option").rust_name, "OptionValue");
+    let node = tiny.object("Node");
+    let parent = &node.fields[0];
+    assert!(
+        parent.boxed && !parent.plain,
+        "a self edge is an Option<Box<_>>"
+    );
+    assert_eq!(tiny.field_type(parent), "Option<Box<Node>>");
+    assert_eq!(
+        tiny.field_type(&node.fields[1]),
+        "Option<Vec<Node>>",
+        "lists need no box"
+    );
+    assert_eq!(
+        (node.fields[2].ident.as_str(), node.fields[3].ident.as_str()),
+        ("dns_name", "dns_name_2")
+    );
+    assert!(
+        node.fields[2].plain && !node.fields[3].plain,
+        "usage both needs both sides required"
+    );
+    assert_eq!(tiny.stats.boxes, 1);
+    assert_eq!(tiny.stats.field_collisions, 1);
+    let describe = &tiny.actions[0];
+    assert!(describe.deprecated && describe.idempotent);
+    assert!(
+        describe.pagination.is_some(),
+        "uint64 Offset, int64 Limit, one list and a Total"
+    );
+    assert!(
+        tiny.actions[1].pagination.is_none(),
+        "two lists: which one pages is unknown"
+    );
+    let request = tiny.object("DescribeNodesRequest");
+    assert!(request.fields[0].plain, "required: 1 is read as true");
+    assert_eq!(request.fields[2].ident, "r#type");
+    let total = &tiny.object("DescribeNodesResponse").fields[1];
+    assert!(
+        total.required && !total.plain,
+        "a nullable member is optional"
+    );
+    // The emitted Rust names the boxed type and the raw identifier.
+    let files = super::model_sources(&tiny).unwrap();
+    let types = &files
+        .iter()
+        .find(|f| f.path.ends_with("types.rs"))
+        .unwrap()
+        .text;
+    assert!(types.contains("pub parent: Option<Box<Node>>,"), "{types}");
+    assert!(
+        types.contains("self.parent = Some(Box::new(parent.into()));"),
+        "{types}"
+    );
+}
+
+#[test]
+fn overrides_that_name_nothing_are_errors() {
+    let unknown_action: spec::Overrides = toml::from_str(
+        "idempotent_prefixes = []\n[services.tiny.actions]\nNope = { rate_limit = 1 }\n",
+    )
+    .unwrap();
+    assert!(tiny(&unknown_action).unwrap_err().contains("tiny.Nope"));
+    let unknown_member: spec::Overrides = toml::from_str(
+        "idempotent_prefixes = []\n[[services.tiny.enums]]\nname = \"Kind\"\ndoc = \"d\"\nmembers = [\"Node.Nope\"]\nvalues = []\n",
+    )
+    .unwrap();
+    assert!(tiny(&unknown_member).unwrap_err().contains("Node.Nope"));
+    let not_a_string: spec::Overrides = toml::from_str(
+        "idempotent_prefixes = []\n[[services.tiny.enums]]\nname = \"Kind\"\ndoc = \"d\"\nmembers = [\"Node.Parent\"]\nvalues = []\n",
+    )
+    .unwrap();
+    assert!(
+        tiny(&not_a_string)
+            .unwrap_err()
+            .contains("needs a string member")
+    );
+    assert!(
+        spec::parse_api("{}")
+            .unwrap_err()
+            .contains("not a tccli api.json")
+    );
+}

@@ -15,16 +15,16 @@ pub struct CreateTriggerRequest {
     /// 新建触发器名称。如果是定时触发器，名称支持英文字母、数字、连接符和下划线，最长100个字符；如果是cos触发器，需要是对应cos存储桶适用于XML API的访问域名(例如:5401-5ff414-12345.cos.ap-shanghai.myqcloud.com);如果是其他触发器，见具体触发器绑定参数的说明
     #[serde(deserialize_with = "tc_api::de::or_default")]
     pub trigger_name: String,
-    /// 触发器类型，目前支持 cos 、cls 、 timer、 ckafka、http类型。创建函数 URL 请使用 http 类型，参考\[创建函数 URL \](<https://cloud.tencent.com/document/product/583/100227#33bbbda4-9131-48a6-ac37-ac62ffe01424>)。创建 cls 触发器请参考\[CLS 创建投递 SCF 任务\](<https://cloud.tencent.com/document/product/614/61096>)。
+    /// 触发器类型，目前支持 cos 、cls 、 timer、 ckafka、http类型。创建函数 URL 请使用 http 类型，参考[创建函数 URL ](https://cloud.tencent.com/document/product/583/100227#33bbbda4-9131-48a6-ac37-ac62ffe01424)。创建 cls 触发器请参考[CLS 创建投递 SCF 任务](https://cloud.tencent.com/document/product/614/61096)。
     #[serde(deserialize_with = "tc_api::de::or_default")]
     pub r#type: String,
-    /// 触发器对应的参数，可见具体\[触发器描述说明\](<https://cloud.tencent.com/document/product/583/39901>)
+    /// 触发器对应的参数，可见具体[触发器描述说明](https://cloud.tencent.com/document/product/583/39901)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger_desc: Option<String>,
     /// 函数的命名空间
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    /// 触发器所生效的版本或别名，建议填写 \[$DEFAULT\](<https://cloud.tencent.com/document/product/583/36149#.E9.BB.98.E8.AE.A4.E5.88.AB.E5.90.8D>)方便后续进行版本的灰度发布，默认为 $LATEST。
+    /// 触发器所生效的版本或别名，建议填写 [$DEFAULT](https://cloud.tencent.com/document/product/583/36149#.E9.BB.98.E8.AE.A4.E5.88.AB.E5.90.8D)方便后续进行版本的灰度发布，默认为 $LATEST。
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qualifier: Option<String>,
     /// 触发器的初始是能状态 OPEN表示开启 CLOSE表示关闭
@@ -51,13 +51,13 @@ impl CreateTriggerRequest {
         self
     }
 
-    /// 触发器类型，目前支持 cos 、cls 、 timer、 ckafka、http类型。创建函数 URL 请使用 http 类型，参考\[创建函数 URL \](<https://cloud.tencent.com/document/product/583/100227#33bbbda4-9131-48a6-ac37-ac62ffe01424>)。创建 cls 触发器请参考\[CLS 创建投递 SCF 任务\](<https://cloud.tencent.com/document/product/614/61096>)。
+    /// 触发器类型，目前支持 cos 、cls 、 timer、 ckafka、http类型。创建函数 URL 请使用 http 类型，参考[创建函数 URL ](https://cloud.tencent.com/document/product/583/100227#33bbbda4-9131-48a6-ac37-ac62ffe01424)。创建 cls 触发器请参考[CLS 创建投递 SCF 任务](https://cloud.tencent.com/document/product/614/61096)。
     pub fn r#type(mut self, r#type: impl Into<String>) -> Self {
         self.r#type = r#type.into();
         self
     }
 
-    /// 触发器对应的参数，可见具体\[触发器描述说明\](<https://cloud.tencent.com/document/product/583/39901>)
+    /// 触发器对应的参数，可见具体[触发器描述说明](https://cloud.tencent.com/document/product/583/39901)
     pub fn trigger_desc(mut self, trigger_desc: impl Into<String>) -> Self {
         self.trigger_desc = Some(trigger_desc.into());
         self
@@ -69,7 +69,7 @@ impl CreateTriggerRequest {
         self
     }
 
-    /// 触发器所生效的版本或别名，建议填写 \[$DEFAULT\](<https://cloud.tencent.com/document/product/583/36149#.E9.BB.98.E8.AE.A4.E5.88.AB.E5.90.8D>)方便后续进行版本的灰度发布，默认为 $LATEST。
+    /// 触发器所生效的版本或别名，建议填写 [$DEFAULT](https://cloud.tencent.com/document/product/583/36149#.E9.BB.98.E8.AE.A4.E5.88.AB.E5.90.8D)方便后续进行版本的灰度发布，默认为 $LATEST。
     pub fn qualifier(mut self, qualifier: impl Into<String>) -> Self {
         self.qualifier = Some(qualifier.into());
         self

@@ -531,7 +531,7 @@ pub enum ErrorCode {
     LimitExceededEip,
     /// 文件数超限
     LimitExceededFs,
-    /// 函数数量超出最大限制 ，可通过\[提交工单\](<https://cloud.tencent.com/act/event/Online_service?from=scf%7Cindex>)申请提升限制。
+    /// 函数数量超出最大限制 ，可通过[提交工单](https://cloud.tencent.com/act/event/Online_service?from=scf%7Cindex)申请提升限制。
     LimitExceededFunction,
     /// 同一个主题下的函数超过最大限制。
     LimitExceededFunctionOnTopic,
@@ -561,7 +561,7 @@ pub enum ErrorCode {
     LimitExceededMemory,
     /// 函数异步重试配置消息保留时间超过限制。
     LimitExceededMsgTtl,
-    /// 命名空间数量超过最大限制，可通过\[提交工单\](<https://cloud.tencent.com/act/event/Online_service?from=scf%7Cindex>)申请提升限制。
+    /// 命名空间数量超过最大限制，可通过[提交工单](https://cloud.tencent.com/act/event/Online_service?from=scf%7Cindex)申请提升限制。
     LimitExceededNamespace,
     /// Offset超出限制。
     LimitExceededOffset,
@@ -579,7 +579,7 @@ pub enum ErrorCode {
     LimitExceededTimeout,
     /// 用户并发内存配额超限。
     LimitExceededTotalConcurrencyMemory,
-    /// 触发器数量超出最大限制，可通过\[提交工单\](<https://cloud.tencent.com/act/event/Online_service?from=scf%7Cindex>)申请提升限制。
+    /// 触发器数量超出最大限制，可通过[提交工单](https://cloud.tencent.com/act/event/Online_service?from=scf%7Cindex)申请提升限制。
     LimitExceededTrigger,
     /// UserTotalConcurrencyMemory达到限制，可提交工单申请提升限制：<https://tencentcs.com/7Fixwt63>。
     LimitExceededUserTotalConcurrencyMemory,

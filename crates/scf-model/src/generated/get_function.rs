@@ -123,7 +123,7 @@ pub struct GetFunctionResponse {
     /// 是否自动安装依赖
     #[serde(deserialize_with = "tc_api::de::or_default")]
     pub install_dependency: String,
-    /// 函数状态，状态值及流转\[参考说明\](<https://cloud.tencent.com/document/product/583/115197>)
+    /// 函数状态，状态值及流转[参考说明](https://cloud.tencent.com/document/product/583/115197)
     #[serde(deserialize_with = "tc_api::de::or_default")]
     pub status: String,
     /// 状态描述
@@ -173,7 +173,7 @@ pub struct GetFunctionResponse {
     /// 文件系统配置参数，用于云函数挂载文件系统
     #[serde(deserialize_with = "tc_api::de::or_default")]
     pub cfs_config: CfsConfig,
-    /// 函数的计费状态，状态值\[参考此处\](<https://cloud.tencent.com/document/product/583/47175#.E5.87.BD.E6.95.B0.E8.AE.A1.E8.B4.B9.E7.8A.B6.E6.80.81>)
+    /// 函数的计费状态，状态值[参考此处](https://cloud.tencent.com/document/product/583/47175#.E5.87.BD.E6.95.B0.E8.AE.A1.E8.B4.B9.E7.8A.B6.E6.80.81)
     #[serde(deserialize_with = "tc_api::de::or_default")]
     pub available_status: String,
     /// 函数版本
@@ -341,7 +341,7 @@ impl GetFunctionResponse {
         self
     }
 
-    /// 函数状态，状态值及流转\[参考说明\](<https://cloud.tencent.com/document/product/583/115197>)
+    /// 函数状态，状态值及流转[参考说明](https://cloud.tencent.com/document/product/583/115197)
     pub fn status(mut self, status: impl Into<String>) -> Self {
         self.status = status.into();
         self
@@ -439,7 +439,7 @@ impl GetFunctionResponse {
         self
     }
 
-    /// 函数的计费状态，状态值\[参考此处\](<https://cloud.tencent.com/document/product/583/47175#.E5.87.BD.E6.95.B0.E8.AE.A1.E8.B4.B9.E7.8A.B6.E6.80.81>)
+    /// 函数的计费状态，状态值[参考此处](https://cloud.tencent.com/document/product/583/47175#.E5.87.BD.E6.95.B0.E8.AE.A1.E8.B4.B9.E7.8A.B6.E6.80.81)
     pub fn available_status(mut self, available_status: impl Into<String>) -> Self {
         self.available_status = available_status.into();
         self

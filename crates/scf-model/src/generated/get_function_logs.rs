@@ -10,8 +10,8 @@ use super::{FunctionLog, LogFilter, LogSearchContext};
 #[serde(rename_all = "PascalCase")]
 pub struct GetFunctionLogsRequest {
     /// 函数的名称。
-    /// - 为保证\[获取函数运行日志\](<https://cloud.tencent.com/document/product/583/18583>)接口`GetFunctionLogs`兼容性，输入参数`FunctionName`仍为非必填项，但建议填写该参数，否则可能导致日志获取失败。
-    /// - 函数关联日志服务后，建议使用\[日志服务\](<https://cloud.tencent.com/document/product/614/16875>)相关接口以获得最佳日志检索体验。
+    /// - 为保证[获取函数运行日志](https://cloud.tencent.com/document/product/583/18583)接口`GetFunctionLogs`兼容性，输入参数`FunctionName`仍为非必填项，但建议填写该参数，否则可能导致日志获取失败。
+    /// - 函数关联日志服务后，建议使用[日志服务](https://cloud.tencent.com/document/product/614/16875)相关接口以获得最佳日志检索体验。
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function_name: Option<String>,
     /// 数据的偏移量，Offset+Limit不能大于10000
@@ -59,8 +59,8 @@ pub struct GetFunctionLogsRequest {
 
 impl GetFunctionLogsRequest {
     /// 函数的名称。
-    /// - 为保证\[获取函数运行日志\](<https://cloud.tencent.com/document/product/583/18583>)接口`GetFunctionLogs`兼容性，输入参数`FunctionName`仍为非必填项，但建议填写该参数，否则可能导致日志获取失败。
-    /// - 函数关联日志服务后，建议使用\[日志服务\](<https://cloud.tencent.com/document/product/614/16875>)相关接口以获得最佳日志检索体验。
+    /// - 为保证[获取函数运行日志](https://cloud.tencent.com/document/product/583/18583)接口`GetFunctionLogs`兼容性，输入参数`FunctionName`仍为非必填项，但建议填写该参数，否则可能导致日志获取失败。
+    /// - 函数关联日志服务后，建议使用[日志服务](https://cloud.tencent.com/document/product/614/16875)相关接口以获得最佳日志检索体验。
     pub fn function_name(mut self, function_name: impl Into<String>) -> Self {
         self.function_name = Some(function_name.into());
         self

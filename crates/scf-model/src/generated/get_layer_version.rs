@@ -58,7 +58,7 @@ pub struct GetLayerVersionResponse {
     /// 层名称
     #[serde(deserialize_with = "tc_api::de::or_default")]
     pub layer_name: String,
-    /// 层的具体版本当前状态，状态值\[参考此处\](<https://cloud.tencent.com/document/product/583/115197#.E5.B1.82.EF.BC.88Layer.EF.BC.89.E7.8A.B6.E6.80.81>)
+    /// 层的具体版本当前状态，状态值[参考此处](https://cloud.tencent.com/document/product/583/115197#.E5.B1.82.EF.BC.88Layer.EF.BC.89.E7.8A.B6.E6.80.81)
     #[serde(deserialize_with = "tc_api::de::or_default")]
     pub status: String,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
@@ -115,7 +115,7 @@ impl GetLayerVersionResponse {
         self
     }
 
-    /// 层的具体版本当前状态，状态值\[参考此处\](<https://cloud.tencent.com/document/product/583/115197#.E5.B1.82.EF.BC.88Layer.EF.BC.89.E7.8A.B6.E6.80.81>)
+    /// 层的具体版本当前状态，状态值[参考此处](https://cloud.tencent.com/document/product/583/115197#.E5.B1.82.EF.BC.88Layer.EF.BC.89.E7.8A.B6.E6.80.81)
     pub fn status(mut self, status: impl Into<String>) -> Self {
         self.status = status.into();
         self

@@ -12,13 +12,13 @@ pub struct InvokeRequest {
     /// 函数名称
     #[serde(deserialize_with = "tc_api::de::or_default")]
     pub function_name: String,
-    /// 同步调用请使用\[同步 Invoke 调用接口\](<https://cloud.tencent.com/document/product/583/58400>) 或填写同步调用参数 RequestResponse ，建议使用同步调用接口以获取最佳性能；异步调用填写 Event；默认为同步。接口超时时间为 300s，更长超时时间请使用异步调用。
+    /// 同步调用请使用[同步 Invoke 调用接口](https://cloud.tencent.com/document/product/583/58400) 或填写同步调用参数 RequestResponse ，建议使用同步调用接口以获取最佳性能；异步调用填写 Event；默认为同步。接口超时时间为 300s，更长超时时间请使用异步调用。
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invocation_type: Option<InvocationType>,
     /// 触发函数的版本号或别名，默认值为 $LATEST
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qualifier: Option<String>,
-    /// 运行函数时的参数，以json格式传入，同步调用最大支持 6MB，异步调用最大支持 128 KB。该字段信息对应函数 \[event 入参\](<https://cloud.tencent.com/document/product/583/9210#.E5.87.BD.E6.95.B0.E5.85.A5.E5.8F.82.3Ca-id.3D.22input.22.3E.3C.2Fa.3E>)。
+    /// 运行函数时的参数，以json格式传入，同步调用最大支持 6MB，异步调用最大支持 128 KB。该字段信息对应函数 [event 入参](https://cloud.tencent.com/document/product/583/9210#.E5.87.BD.E6.95.B0.E5.85.A5.E5.8F.82.3Ca-id.3D.22input.22.3E.3C.2Fa.3E)。
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_context: Option<String>,
     /// 异步调用该字段返回为空。
@@ -39,7 +39,7 @@ impl InvokeRequest {
         self
     }
 
-    /// 同步调用请使用\[同步 Invoke 调用接口\](<https://cloud.tencent.com/document/product/583/58400>) 或填写同步调用参数 RequestResponse ，建议使用同步调用接口以获取最佳性能；异步调用填写 Event；默认为同步。接口超时时间为 300s，更长超时时间请使用异步调用。
+    /// 同步调用请使用[同步 Invoke 调用接口](https://cloud.tencent.com/document/product/583/58400) 或填写同步调用参数 RequestResponse ，建议使用同步调用接口以获取最佳性能；异步调用填写 Event；默认为同步。接口超时时间为 300s，更长超时时间请使用异步调用。
     pub fn invocation_type(mut self, invocation_type: impl Into<InvocationType>) -> Self {
         self.invocation_type = Some(invocation_type.into());
         self
@@ -51,7 +51,7 @@ impl InvokeRequest {
         self
     }
 
-    /// 运行函数时的参数，以json格式传入，同步调用最大支持 6MB，异步调用最大支持 128 KB。该字段信息对应函数 \[event 入参\](<https://cloud.tencent.com/document/product/583/9210#.E5.87.BD.E6.95.B0.E5.85.A5.E5.8F.82.3Ca-id.3D.22input.22.3E.3C.2Fa.3E>)。
+    /// 运行函数时的参数，以json格式传入，同步调用最大支持 6MB，异步调用最大支持 128 KB。该字段信息对应函数 [event 入参](https://cloud.tencent.com/document/product/583/9210#.E5.87.BD.E6.95.B0.E5.85.A5.E5.8F.82.3Ca-id.3D.22input.22.3E.3C.2Fa.3E)。
     pub fn client_context(mut self, client_context: impl Into<String>) -> Self {
         self.client_context = Some(client_context.into());
         self

@@ -15,7 +15,7 @@ pub struct InvokeFunctionRequest {
     /// 触发函数的版本号或别名，默认值为$DEFAULT
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qualifier: Option<String>,
-    /// 运行函数时的参数，以json格式传入，最大支持的参数长度是 6MB。该字段信息对应函数 \[event 入参\](<https://cloud.tencent.com/document/product/583/9210#.E5.87.BD.E6.95.B0.E5.85.A5.E5.8F.82.3Ca-id.3D.22input.22.3E.3C.2Fa.3E>)。
+    /// 运行函数时的参数，以json格式传入，最大支持的参数长度是 6MB。该字段信息对应函数 [event 入参](https://cloud.tencent.com/document/product/583/9210#.E5.87.BD.E6.95.B0.E5.85.A5.E5.8F.82.3Ca-id.3D.22input.22.3E.3C.2Fa.3E)。
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<String>,
     /// 返回值会包含4KB的日志，可选值为None和Tail，默认值为None。当该值为Tail时，返回参数中的Log字段会包含对应的函数执行日志
@@ -42,7 +42,7 @@ impl InvokeFunctionRequest {
         self
     }
 
-    /// 运行函数时的参数，以json格式传入，最大支持的参数长度是 6MB。该字段信息对应函数 \[event 入参\](<https://cloud.tencent.com/document/product/583/9210#.E5.87.BD.E6.95.B0.E5.85.A5.E5.8F.82.3Ca-id.3D.22input.22.3E.3C.2Fa.3E>)。
+    /// 运行函数时的参数，以json格式传入，最大支持的参数长度是 6MB。该字段信息对应函数 [event 入参](https://cloud.tencent.com/document/product/583/9210#.E5.87.BD.E6.95.B0.E5.85.A5.E5.8F.82.3Ca-id.3D.22input.22.3E.3C.2Fa.3E)。
     pub fn event(mut self, event: impl Into<String>) -> Self {
         self.event = Some(event.into());
         self

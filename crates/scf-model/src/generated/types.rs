@@ -804,7 +804,7 @@ pub struct Function {
     /// 命名空间
     #[serde(deserialize_with = "tc_api::de::or_default")]
     pub namespace: String,
-    /// 函数状态，状态值及流转\[参考此处\](<https://cloud.tencent.com/document/product/583/17244>)
+    /// 函数状态，状态值及流转[参考此处](https://cloud.tencent.com/document/product/583/17244)
     #[serde(deserialize_with = "tc_api::de::or_default")]
     pub status: String,
     /// 函数状态详情
@@ -884,7 +884,7 @@ impl Function {
         self
     }
 
-    /// 函数状态，状态值及流转\[参考此处\](<https://cloud.tencent.com/document/product/583/17244>)
+    /// 函数状态，状态值及流转[参考此处](https://cloud.tencent.com/document/product/583/17244)
     pub fn status(mut self, status: impl Into<String>) -> Self {
         self.status = status.into();
         self
@@ -1500,7 +1500,7 @@ pub struct LayerVersionInfo {
     /// 层名称
     #[serde(deserialize_with = "tc_api::de::or_default")]
     pub layer_name: String,
-    /// 层的具体版本当前状态，状态值\[参考此处\](<https://cloud.tencent.com/document/product/583/115197#.E5.B1.82.EF.BC.88Layer.EF.BC.89.E7.8A.B6.E6.80.81>)
+    /// 层的具体版本当前状态，状态值[参考此处](https://cloud.tencent.com/document/product/583/115197#.E5.B1.82.EF.BC.88Layer.EF.BC.89.E7.8A.B6.E6.80.81)
     #[serde(deserialize_with = "tc_api::de::or_default")]
     pub status: String,
     /// Stamp
@@ -1550,7 +1550,7 @@ impl LayerVersionInfo {
         self
     }
 
-    /// 层的具体版本当前状态，状态值\[参考此处\](<https://cloud.tencent.com/document/product/583/115197#.E5.B1.82.EF.BC.88Layer.EF.BC.89.E7.8A.B6.E6.80.81>)
+    /// 层的具体版本当前状态，状态值[参考此处](https://cloud.tencent.com/document/product/583/115197#.E5.B1.82.EF.BC.88Layer.EF.BC.89.E7.8A.B6.E6.80.81)
     pub fn status(mut self, status: impl Into<String>) -> Self {
         self.status = status.into();
         self

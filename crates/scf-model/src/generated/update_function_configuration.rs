@@ -48,7 +48,7 @@ pub struct UpdateFunctionConfigurationRequest {
     /// 函数绑定的角色
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
-    /// \[在线依赖安装\](<https://cloud.tencent.com/document/product/583/37920>)，TRUE 表示安装，默认值为 FALSE。仅支持 Node.js 函数。
+    /// [在线依赖安装](https://cloud.tencent.com/document/product/583/37920)，TRUE 表示安装，默认值为 FALSE。仅支持 Node.js 函数。
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub install_dependency: Option<String>,
     /// 日志投递到的cls日志集ID
@@ -155,7 +155,7 @@ impl UpdateFunctionConfigurationRequest {
         self
     }
 
-    /// \[在线依赖安装\](<https://cloud.tencent.com/document/product/583/37920>)，TRUE 表示安装，默认值为 FALSE。仅支持 Node.js 函数。
+    /// [在线依赖安装](https://cloud.tencent.com/document/product/583/37920)，TRUE 表示安装，默认值为 FALSE。仅支持 Node.js 函数。
     pub fn install_dependency(mut self, install_dependency: impl Into<String>) -> Self {
         self.install_dependency = Some(install_dependency.into());
         self

@@ -9,7 +9,7 @@ use super::{Credentials, Tag};
 #[non_exhaustive]
 #[serde(rename_all = "PascalCase")]
 pub struct AssumeRoleRequest {
-    /// 角色的资源描述，可在\[访问管理\](<https://console.cloud.tencent.com/cam/role>)，点击角色名获取。
+    /// 角色的资源描述，可在[访问管理](https://console.cloud.tencent.com/cam/role)，点击角色名获取。
     /// 普通角色：
     /// qcs::cam::uin/12345678:role/4611686018427397919、qcs::cam::uin/12345678:roleName/testRoleName
     /// 服务角色：
@@ -29,12 +29,12 @@ pub struct AssumeRoleRequest {
     pub duration_seconds: Option<u64>,
     /// 策略描述
     /// 注意：
-    /// 1、该参数需要做urlencode，服务端会对该字段做urldecode， 并按处理后Policy授予临时访问凭证权限，请按规范传入参数。（如果通过 GET 方法请求云 API，发送请求前，所有参数都需要按照\[云 API 规范\](<https://cloud.tencent.com/document/api/598/33159#1.-.E6.8B.BC.E6.8E.A5.E8.A7.84.E8.8C.83.E8.AF.B7.E6.B1.82.E4.B8.B2>)再 urlencode 一次）。
-    /// 2、策略语法参照\[ CAM 策略语法\](<https://cloud.tencent.com/document/product/598/10603>)。
+    /// 1、该参数需要做urlencode，服务端会对该字段做urldecode， 并按处理后Policy授予临时访问凭证权限，请按规范传入参数。（如果通过 GET 方法请求云 API，发送请求前，所有参数都需要按照[云 API 规范](https://cloud.tencent.com/document/api/598/33159#1.-.E6.8B.BC.E6.8E.A5.E8.A7.84.E8.8C.83.E8.AF.B7.E6.B1.82.E4.B8.B2)再 urlencode 一次）。
+    /// 2、策略语法参照[ CAM 策略语法](https://cloud.tencent.com/document/product/598/10603)。
     /// 3、策略中不能包含 principal 元素。
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
-    /// 角色外部ID，可在\[访问管理\](<https://console.cloud.tencent.com/cam/role>)，点击角色名获取。
+    /// 角色外部ID，可在[访问管理](https://console.cloud.tencent.com/cam/role)，点击角色名获取。
     /// 长度在2到128之间，可包含大小写字符，数字以及特殊字符：=,.@:/-。 正则为：\[\\w+=,.@:\\/-\]*
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
@@ -53,7 +53,7 @@ pub struct AssumeRoleRequest {
 }
 
 impl AssumeRoleRequest {
-    /// 角色的资源描述，可在\[访问管理\](<https://console.cloud.tencent.com/cam/role>)，点击角色名获取。
+    /// 角色的资源描述，可在[访问管理](https://console.cloud.tencent.com/cam/role)，点击角色名获取。
     /// 普通角色：
     /// qcs::cam::uin/12345678:role/4611686018427397919、qcs::cam::uin/12345678:roleName/testRoleName
     /// 服务角色：
@@ -78,15 +78,15 @@ impl AssumeRoleRequest {
 
     /// 策略描述
     /// 注意：
-    /// 1、该参数需要做urlencode，服务端会对该字段做urldecode， 并按处理后Policy授予临时访问凭证权限，请按规范传入参数。（如果通过 GET 方法请求云 API，发送请求前，所有参数都需要按照\[云 API 规范\](<https://cloud.tencent.com/document/api/598/33159#1.-.E6.8B.BC.E6.8E.A5.E8.A7.84.E8.8C.83.E8.AF.B7.E6.B1.82.E4.B8.B2>)再 urlencode 一次）。
-    /// 2、策略语法参照\[ CAM 策略语法\](<https://cloud.tencent.com/document/product/598/10603>)。
+    /// 1、该参数需要做urlencode，服务端会对该字段做urldecode， 并按处理后Policy授予临时访问凭证权限，请按规范传入参数。（如果通过 GET 方法请求云 API，发送请求前，所有参数都需要按照[云 API 规范](https://cloud.tencent.com/document/api/598/33159#1.-.E6.8B.BC.E6.8E.A5.E8.A7.84.E8.8C.83.E8.AF.B7.E6.B1.82.E4.B8.B2)再 urlencode 一次）。
+    /// 2、策略语法参照[ CAM 策略语法](https://cloud.tencent.com/document/product/598/10603)。
     /// 3、策略中不能包含 principal 元素。
     pub fn policy(mut self, policy: impl Into<String>) -> Self {
         self.policy = Some(policy.into());
         self
     }
 
-    /// 角色外部ID，可在\[访问管理\](<https://console.cloud.tencent.com/cam/role>)，点击角色名获取。
+    /// 角色外部ID，可在[访问管理](https://console.cloud.tencent.com/cam/role)，点击角色名获取。
     /// 长度在2到128之间，可包含大小写字符，数字以及特殊字符：=,.@:/-。 正则为：\[\\w+=,.@:\\/-\]*
     pub fn external_id(mut self, external_id: impl Into<String>) -> Self {
         self.external_id = Some(external_id.into());

@@ -13,7 +13,7 @@ pub struct GetFederationTokenRequest {
     #[serde(deserialize_with = "tc_api::de::or_default")]
     pub name: String,
     /// 注意：
-    /// 1、策略语法参照\[ CAM 策略语法\](<https://cloud.tencent.com/document/product/598/10603>)。
+    /// 1、策略语法参照[ CAM 策略语法](https://cloud.tencent.com/document/product/598/10603)。
     /// 2、策略中不能包含 principal 元素。
     /// 3、该参数需要做urlencode，服务端会对该字段做urldecode， 并按处理后Policy授予临时访问凭证权限，请按规范传入参数。
     #[serde(deserialize_with = "tc_api::de::or_default")]
@@ -35,7 +35,7 @@ impl GetFederationTokenRequest {
     }
 
     /// 注意：
-    /// 1、策略语法参照\[ CAM 策略语法\](<https://cloud.tencent.com/document/product/598/10603>)。
+    /// 1、策略语法参照[ CAM 策略语法](https://cloud.tencent.com/document/product/598/10603)。
     /// 2、策略中不能包含 principal 元素。
     /// 3、该参数需要做urlencode，服务端会对该字段做urldecode， 并按处理后Policy授予临时访问凭证权限，请按规范传入参数。
     pub fn policy(mut self, policy: impl Into<String>) -> Self {
