@@ -54,3 +54,18 @@ pub trait Action: Serialize {
     /// The content of `Response` on success.
     type Response: DeserializeOwned;
 }
+
+/// Work done with a typed request whose action is known only at run time.
+///
+/// A generated model's `AnyRequest::visit` calls [`visit`](Self::visit) with the concrete request, so
+/// code generic over [`Action`] (reading the action's response, sending the request) serves any action.
+pub trait ActionVisitor {
+    /// What the work gives.
+    type Output;
+
+    /// Does the work with `request`, whose action is `A`.
+    fn visit<A>(self, request: &A) -> Self::Output
+    where
+        A: Action + Sync,
+        A::Response: Serialize + Send;
+}

@@ -32,7 +32,7 @@ mod paginate;
 pub mod params;
 pub mod schema;
 
-pub use action::{Action, ActionMetadata};
+pub use action::{Action, ActionMetadata, ActionVisitor};
 pub use envelope::{
     ApiError, Envelope, ErrorDetail, ErrorResponse, MalformedKind, MalformedResponse,
     ResponseError, parse_response, request_id_of,

@@ -408,6 +408,23 @@ fn any_request(service: &Service) -> String {
     if service.actions.is_empty() {
         out.push_str("_ => unreachable!(\"a service without actions has no requests\"),\n");
     }
+    // Generic, so each caller's visitor is compiled for the actions it is used with, not the model.
+    out.push_str(
+        "}\n}\n\n\
+         /// Runs `visitor` on the typed request, so code generic over [`tc_api::Action`] (parsing the \
+         action's response, sending it) serves a request known only at run time.\n\
+         pub fn visit<V: tc_api::ActionVisitor>(&self, visitor: V) -> V::Output {\nmatch self {\n",
+    );
+    for action in &service.actions {
+        let _ = writeln!(
+            out,
+            "Self::{}(request) => visitor.visit(request),",
+            action.variant
+        );
+    }
+    if service.actions.is_empty() {
+        out.push_str("_ => unreachable!(\"a service without actions has no requests\"),\n");
+    }
     out.push_str("}\n}\n}\n");
     // Serialized as the inner request, so a body built through it keeps the spec's member order.
     out.push_str(

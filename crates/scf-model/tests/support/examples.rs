@@ -23,7 +23,9 @@ impl Example {
         let query: Vec<&str> = query
             .split('&')
             .map(str::trim)
-            .filter(|pair| !pair.is_empty() && !pair.starts_with("Action=") && *pair != "<公共请求参数>")
+            .filter(|pair| {
+                !pair.is_empty() && !pair.starts_with("Action=") && *pair != "<公共请求参数>"
+            })
             .collect();
         Some(
             form_urlencoded::parse(query.join("&").as_bytes())

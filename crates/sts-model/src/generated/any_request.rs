@@ -54,6 +54,19 @@ impl AnyRequest {
             Self::QueryApiKey(_) => &super::schema::QUERY_API_KEY,
         }
     }
+
+    /// Runs `visitor` on the typed request, so code generic over [`tc_api::Action`] (parsing the action's response, sending it) serves a request known only at run time.
+    pub fn visit<V: tc_api::ActionVisitor>(&self, visitor: V) -> V::Output {
+        match self {
+            Self::AssumeRole(request) => visitor.visit(request),
+            Self::AssumeRoleWithSAML(request) => visitor.visit(request),
+            Self::AssumeRoleWithWebIdentity(request) => visitor.visit(request),
+            Self::GetCallerIdentity(request) => visitor.visit(request),
+            Self::GetFederationToken(request) => visitor.visit(request),
+            Self::GetSessionToken(request) => visitor.visit(request),
+            Self::QueryApiKey(request) => visitor.visit(request),
+        }
+    }
 }
 
 impl serde::Serialize for AnyRequest {
