@@ -17,7 +17,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 /// The package that ships every service's api.json and examples.json.
-const TCCLI: &str = "tccli";
+pub(crate) const TCCLI: &str = "tccli";
 
 /// What PROVENANCE.toml says about one wheel.
 #[derive(Debug, Deserialize)]
@@ -153,8 +153,7 @@ pub(crate) fn download(name: &str, pin: Option<&Package>, dir: &Path) -> Result<
         Some(pin) => pin.wheel.clone(),
         None => newest_wheel(name, dir)?,
     };
-    let bytes = std::fs::read(dir.join(&wheel)).map_err(|e| format!("cannot read {wheel}: {e}"))?;
-    let sha256 = hex(&Sha256::digest(&bytes));
+    let sha256 = sha256_of(&dir.join(&wheel))?;
     if let Some(pin) = pin
         && pin.sha256 != sha256
     {
@@ -301,7 +300,7 @@ fn provenance(packages: &[Package], files: &BTreeMap<String, (String, String)>) 
         let _ = write!(
             out,
             "\n[[file]]\npath = \"{path}\"\nfrom = \"{from}\"\nsha256 = \"{}\"\n",
-            hex(&Sha256::digest(text.as_bytes()))
+            hex::encode(Sha256::digest(text.as_bytes()))
         );
     }
     out
@@ -315,16 +314,37 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(64), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
+fn sha256_of(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(hex::encode(Sha256::digest(&bytes)))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::error_codes_json;
+    use super::{Package, download, error_codes_json};
+
+    #[test]
+    fn a_wheel_of_another_hash_is_refused() {
+        let dir = std::env::temp_dir().join(format!("xtask-spec-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let wheel = "tccli-0.0.1-py2.py3-none-any.whl";
+        std::fs::write(dir.join(wheel), b"abc").unwrap();
+        let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        let pin = |sha256: &str| Package {
+            name: "tccli".into(),
+            version: "0.0.1".into(),
+            wheel: wheel.into(),
+            sha256: sha256.into(),
+        };
+        // The wheel is already there, so nothing is downloaded: only its hash is checked.
+        assert_eq!(
+            download("tccli", Some(&pin(abc)), &dir).unwrap().sha256,
+            abc
+        );
+        let refused = download("tccli", Some(&pin(&"0".repeat(64))), &dir).unwrap_err();
+        assert!(refused.contains(abc), "{refused}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn error_codes_keep_their_description_and_order() {
