@@ -121,9 +121,20 @@ mod tests {
 
     #[test]
     fn integers_come_as_numbers_numeric_strings_or_null() {
-        let expected = Page { total: 23, offset: Some(-1), sizes: vec![1, 2], name: String::new() };
-        assert_eq!(page(r#"{"total":23,"offset":-1,"sizes":[1,2],"name":null}"#).unwrap(), expected);
-        assert_eq!(page(r#"{"total":"23","offset":"-1","sizes":["1",2],"name":null}"#).unwrap(), expected);
+        let expected = Page {
+            total: 23,
+            offset: Some(-1),
+            sizes: vec![1, 2],
+            name: String::new(),
+        };
+        assert_eq!(
+            page(r#"{"total":23,"offset":-1,"sizes":[1,2],"name":null}"#).unwrap(),
+            expected
+        );
+        assert_eq!(
+            page(r#"{"total":"23","offset":"-1","sizes":["1",2],"name":null}"#).unwrap(),
+            expected
+        );
         let nulls = page(r#"{"total":null,"offset":null,"sizes":null,"name":"n"}"#).unwrap();
         assert_eq!((nulls.total, nulls.offset, nulls.sizes.len()), (0, None, 0));
         assert_eq!(page(r#"{"total":1,"name":""}"#).unwrap().offset, None);
@@ -131,10 +142,20 @@ mod tests {
 
     #[test]
     fn what_is_not_an_integer_of_the_type_is_refused() {
-        for bad in [r#""2x""#, "-1", "1.5", "true", r#""""#, "18446744073709551616"] {
+        for bad in [
+            r#""2x""#,
+            "-1",
+            "1.5",
+            "true",
+            r#""""#,
+            "18446744073709551616",
+        ] {
             let json = format!(r#"{{"total":{bad},"name":""}}"#);
             assert!(page(&json).is_err(), "{json}");
         }
-        assert!(page(r#"{"name":""}"#).is_err(), "a required field may not be missing");
+        assert!(
+            page(r#"{"name":""}"#).is_err(),
+            "a required field may not be missing"
+        );
     }
 }

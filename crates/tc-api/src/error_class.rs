@@ -28,7 +28,10 @@ impl ErrorClass {
     pub fn of(code: &str) -> Self {
         match code {
             "AuthFailure.SignatureExpire" => return Self::ClockSkew,
-            "ActionOffline" | "InvalidRequest" | "NoSuchProduct" | "RequestSizeLimitExceeded"
+            "ActionOffline"
+            | "InvalidRequest"
+            | "NoSuchProduct"
+            | "RequestSizeLimitExceeded"
             | "UnsupportedProtocol" => return Self::InvalidRequest,
             "IpInBlacklist" | "IpNotInWhitelist" => return Self::Auth,
             _ => {}

@@ -7,6 +7,8 @@
 //!   [`ApiError`] (code, message, RequestId), and never panics on arbitrary bytes.
 //! - [`ErrorClass::of`] classifies any error code for retry and wait decisions.
 //! - [`schema`] describes generated types as data, and [`Paginated`] tells a paginator how to page.
+//! - [`params`] checks a request's parameters against its schema, from JSON or from flattened GET and
+//!   form parameters, with errors that name the parameter by its path.
 //!
 //! # Example
 //!
@@ -27,6 +29,7 @@ pub mod de;
 mod envelope;
 mod error_class;
 mod paginate;
+pub mod params;
 pub mod schema;
 
 pub use action::{Action, ActionMetadata};

@@ -48,12 +48,21 @@ mod tests {
 
     #[test]
     fn the_walk_ends_at_the_total_or_an_empty_page() {
-        let page = |n: usize, total| Page { items: vec![0; n], total };
+        let page = |n: usize, total| Page {
+            items: vec![0; n],
+            total,
+        };
         assert!(page(20, Some(45)).has_next(0));
         assert!(page(20, Some(45)).has_next(20));
         assert!(!page(5, Some(45)).has_next(40));
-        assert!(!page(0, Some(45)).has_next(40), "an empty page ends the walk");
-        assert!(page(3, None).has_next(0), "without a total only an empty page ends it");
+        assert!(
+            !page(0, Some(45)).has_next(40),
+            "an empty page ends the walk"
+        );
+        assert!(
+            page(3, None).has_next(0),
+            "without a total only an empty page ends it"
+        );
         assert!(!page(0, None).has_next(0));
         assert!(!page(2, Some(2)).has_next(0));
     }
