@@ -15,6 +15,7 @@ mod bench;
 mod deps;
 mod fuzz;
 mod python_sdk;
+mod tccli;
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -22,6 +23,7 @@ fn main() -> ExitCode {
         "ci" => ci(),
         "bench" => bench::run(),
         "python-sdk" => python_sdk::install(),
+        "tccli" => tccli::install(),
         "fuzz" => match std::env::args().nth(2).map(|s| s.parse::<u64>()) {
             None => fuzz::run(60),
             Some(Ok(seconds)) => fuzz::run(seconds),
@@ -103,6 +105,7 @@ fn ci() -> Result<(), String> {
         ],
         &[("SCF_PYTHON", python.to_str().unwrap_or("python3"))],
     )?;
+    tccli::check()?;
     cargo(
         &["doc", "--workspace", "--no-deps", "--all-features"],
         &[("RUSTDOCFLAGS", "-D warnings")],
