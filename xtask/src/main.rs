@@ -6,12 +6,14 @@
 //! - `cargo xtask soak`: one client through 100,000 calls with 1% of requests failing in each way.
 //! - `cargo xtask load`: the emulator alone under 64 connections for 60 seconds.
 //! - `cargo xtask python-sdk`: the pinned official Python SDK, for the interoperability test.
+//! - `cargo xtask codegen [--check]`: the model crates and the SCF facade, generated from `spec/`.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod bench;
+mod codegen;
 mod deps;
 mod fuzz;
 mod python_sdk;
@@ -24,6 +26,7 @@ fn main() -> ExitCode {
         "bench" => bench::run(),
         "python-sdk" => python_sdk::install(),
         "tccli" => tccli::install(),
+        "codegen" => codegen::run(&std::env::args().skip(2).collect::<Vec<_>>()),
         "fuzz" => match std::env::args().nth(2).map(|s| s.parse::<u64>()) {
             None => fuzz::run(60),
             Some(Ok(seconds)) => fuzz::run(seconds),
@@ -32,7 +35,7 @@ fn main() -> ExitCode {
         "soak" => release_binary("soak"),
         "load" => release_binary("load"),
         _ => {
-            eprintln!("usage: cargo xtask <ci|bench|fuzz|soak|load|python-sdk>");
+            eprintln!("usage: cargo xtask <ci|bench|fuzz|soak|load|python-sdk|codegen>");
             eprintln!(
                 "  ci     format check, clippy, tests (with doc tests), docs, dependency rules"
             );
@@ -45,6 +48,12 @@ fn main() -> ExitCode {
             );
             eprintln!("  load   the emulator alone: 64 connections for 60 s, memory flat");
             eprintln!("  python-sdk  the pinned official Python SDK under target/python-sdk");
+            eprintln!(
+                "  codegen  the models and the SCF facade from spec/ (--check: fail when stale;"
+            );
+            eprintln!(
+                "           --service NAME --version V --spec-dir DIR --out DIR; --all-services DIR)"
+            );
             return ExitCode::from(2);
         }
     };
@@ -61,7 +70,11 @@ fn main() -> ExitCode {
 const CI_FUZZ_SECONDS: u64 = 15;
 
 fn ci() -> Result<(), String> {
+    // Stale generated code would make every later step report the wrong thing, so it is checked first.
+    codegen::check()?;
     cargo(&["fmt", "--all", "--check"], &[])?;
+    // The generator must work for every tccli service, not only the ones this workspace ships.
+    codegen::all_services::run(&codegen::tccli::services_tree()?)?.print();
     cargo(
         &[
             "clippy",
