@@ -1,13 +1,9 @@
-//! The SCF client: typed async-event calls over the generic transport.
+//! The SCF client: its settings, and the async-event conveniences on top of the generated actions.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use scf_model::{
-    GetAsyncEventStatusRequest, GetAsyncEventStatusResponse, InvokeRequest, InvokeResponse,
-    ListAsyncEventsRequest, ListAsyncEventsResponse, TerminateAsyncEventRequest,
-    TerminateAsyncEventResponse,
-};
+use scf_model::InvocationType;
 use scf_transport::credentials::{Environment, SystemEnvironment};
 use scf_transport::time::Clock;
 use scf_transport::{Endpoint, Language, ProvideCredentials, ProxyConfig, RetryPolicy, Timeouts};
@@ -17,8 +13,12 @@ use crate::error::Error;
 /// The region used when none is configured.
 pub const DEFAULT_REGION: &str = "ap-guangzhou";
 
-/// A client for SCF's async-event actions. Cheap to clone: clones share the connection pool, the rate
-/// limiter, the retry budget and the credential cache.
+/// A client for every SCF action. Cheap to clone: clones share the connection pool, the rate limiter,
+/// the retry budget and the credential cache.
+///
+/// Each action is a method named like it (`list_functions`, `get_async_event_status`) that starts a
+/// [`crate::RequestBuilder`]; [`Client::invoke_async`], [`Client::wait`] and [`Client::wait_many`] are
+/// built on them.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -75,72 +75,26 @@ impl Client {
         &self.transport
     }
 
-    /// `GetAsyncEventStatus`: where the event `invoke_request_id` stands.
-    pub async fn get_async_event_status(
-        &self,
-        invoke_request_id: &str,
-    ) -> Result<GetAsyncEventStatusResponse, Error> {
-        self.transport
-            .call(&GetAsyncEventStatusRequest::new(invoke_request_id))
-            .await
-            .map_err(|e| Error::new(e, Some(invoke_request_id)))
+    /// The namespace of calls that name none, when the builder set one.
+    pub(crate) fn default_namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
     }
 
-    /// `Invoke`, synchronous or `Event` as the request says. Never retried once it may have arrived.
-    pub async fn invoke(&self, request: &InvokeRequest) -> Result<InvokeResponse, Error> {
-        let mut request = request.clone();
-        self.default_namespace(&mut request.namespace);
-        self.transport
-            .call(&request)
-            .await
-            .map_err(|e| Error::new(e, None))
-    }
-
-    /// The client's namespace, where a request names none.
-    fn default_namespace(&self, namespace: &mut Option<String>) {
-        if namespace.is_none() {
-            namespace.clone_from(&self.namespace);
-        }
-    }
-
-    /// Starts `function` asynchronously with `client_context` as its event and returns the InvokeRequestId.
+    /// Starts `function` asynchronously (`Invoke` with `InvocationType` `Event`) with `client_context` as
+    /// its event, and returns the event's InvokeRequestId. Never retried once it may have arrived.
     pub async fn invoke_async(
         &self,
         function: &str,
         client_context: Option<&str>,
     ) -> Result<String, Error> {
-        let mut request = InvokeRequest::event(function);
-        request.client_context = client_context.map(str::to_owned);
-        Ok(self.invoke(&request).await?.result.function_request_id)
-    }
-
-    /// `ListAsyncEvents`: one page. See [`Client::list_all_async_events`] for every page.
-    pub async fn list_async_events(
-        &self,
-        request: &ListAsyncEventsRequest,
-    ) -> Result<ListAsyncEventsResponse, Error> {
-        let mut request = request.clone();
-        self.default_namespace(&mut request.namespace);
-        self.transport
-            .call(&request)
-            .await
-            .map_err(|e| Error::new(e, request.invoke_request_id.as_deref()))
-    }
-
-    /// `TerminateAsyncEvent`: stops the running event; `grace` sends SIGTERM first.
-    pub async fn terminate_async_event(
-        &self,
-        function: &str,
-        invoke_request_id: &str,
-        grace: bool,
-    ) -> Result<TerminateAsyncEventResponse, Error> {
-        let mut request = TerminateAsyncEventRequest::new(function, invoke_request_id);
-        request.namespace.clone_from(&self.namespace);
-        request.grace_shutdown = grace.then_some(true);
-        self.transport
-            .call(&request)
-            .await
-            .map_err(|e| Error::new(e, Some(invoke_request_id)))
+        let mut invoke = self
+            .invoke()
+            .function_name(function)
+            .invocation_type(InvocationType::Event);
+        if let Some(context) = client_context {
+            invoke = invoke.client_context(context);
+        }
+        Ok(invoke.send().await?.result.function_request_id)
     }
 }
 

@@ -2,14 +2,16 @@
 
 use std::fmt;
 
-use scf_model::{ApiError, ErrorCode};
+use scf_model::ErrorCode;
 pub use scf_transport::ErrorKind;
+use tc_api::ApiError;
 
 /// A failed SCF call: the transport's error (kind, action, RequestId, attempts, whether the outcome is
 /// unknown) and the InvokeRequestId it concerned, when there was one.
 pub struct Error {
     inner: scf_transport::Error,
     invoke_request_id: Option<String>,
+    missing_parameter: Option<&'static str>,
 }
 
 impl Error {
@@ -17,6 +19,17 @@ impl Error {
         Self {
             inner,
             invoke_request_id: invoke_request_id.map(str::to_owned),
+            missing_parameter: None,
+        }
+    }
+
+    /// A call of `action` not sent because its required member `parameter` was not given.
+    pub(crate) fn missing_parameter_of(action: &str, parameter: &'static str) -> Self {
+        let detail =
+            format!("the required parameter {parameter} was not given, so nothing was sent");
+        Self {
+            missing_parameter: Some(parameter),
+            ..Self::new(scf_transport::Error::invalid_request(action, detail), None)
         }
     }
 
@@ -25,9 +38,10 @@ impl Error {
         self.inner.kind()
     }
 
-    /// The service's error code, when it answered with one.
-    pub fn code(&self) -> Option<&ErrorCode> {
-        self.inner.code()
+    /// The service's error code, typed, when it answered with one; codes this crate does not know are
+    /// kept in [`ErrorCode::Other`].
+    pub fn code(&self) -> Option<ErrorCode> {
+        self.inner.code().map(ErrorCode::parse)
     }
 
     /// The service's error, when it answered with one.
@@ -50,12 +64,18 @@ impl Error {
         self.invoke_request_id.as_deref()
     }
 
+    /// The required request member (its wire name, `FunctionName`) that was not given, when that is why
+    /// the call was not sent; the kind is then [`ErrorKind::InvalidRequest`].
+    pub fn missing_parameter(&self) -> Option<&str> {
+        self.missing_parameter
+    }
+
     /// Whether the request may have taken effect although the call failed.
     pub fn outcome_unknown(&self) -> bool {
         self.inner.outcome_unknown()
     }
 
-    /// How many attempts were made.
+    /// How many attempts were made: 0 when nothing was sent.
     pub fn attempts(&self) -> u32 {
         self.inner.attempts()
     }
@@ -81,6 +101,7 @@ impl fmt::Debug for Error {
         f.debug_struct("Error")
             .field("inner", &self.inner)
             .field("invoke_request_id", &self.invoke_request_id)
+            .field("missing_parameter", &self.missing_parameter)
             .finish()
     }
 }

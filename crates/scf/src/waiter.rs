@@ -1,6 +1,6 @@
 //! Waiting for async events to end, politely.
 //!
-//! Polls `GetAsyncEventStatus` with jittered exponential delays between a minimum and a maximum. A new
+//! Polls `GetAsyncEventStatus` (through the client's generated method) with jittered exponential delays between a minimum and a maximum. A new
 //! event may answer `ResourceNotFound.AsyncEvent` for a moment after `Invoke`; that is tolerated for a grace
 //! period. Polls go through the client's rate limiter, so any number of waiters on one client stay within
 //! the action's limit together, and [`Client::wait_many`] follows many events from one loop, polling those
@@ -284,7 +284,10 @@ impl Client {
                     follow.in_flight = true;
                     follow.polls += 1;
                     let (client, id) = (self.clone(), follow.id.clone());
-                    polls.push(async move { (index, client.get_async_event_status(&id).await) });
+                    polls.push(async move {
+                        let status = client.get_async_event_status().invoke_request_id(id);
+                        (index, status.send().await)
+                    });
                 }
             }
             let next_due = follows
@@ -338,7 +341,7 @@ fn judge(
         Ok(response) => {
             let status = response.result.status;
             report(options, follow, elapsed, Some(&status));
-            if status.is_terminal() {
+            if has_ended(&status) {
                 Some(Ok(WaitOutcome {
                     invoke_request_id: follow.id.clone(),
                     status,
@@ -351,7 +354,7 @@ fn judge(
                 None
             }
         }
-        Err(error) if error.code() == Some(&ErrorCode::ResourceNotFoundAsyncEvent) => {
+        Err(error) if matches!(error.code(), Some(ErrorCode::ResourceNotFoundAsyncEvent)) => {
             report(options, follow, elapsed, None);
             // Not visible yet is normal right after Invoke; gone after being seen is final.
             (follow.last.is_some() || elapsed >= options.not_found_grace)
@@ -362,6 +365,14 @@ fn judge(
             ..WaitError::new(WaitErrorKind::Call, follow, elapsed)
         })),
     }
+}
+
+/// Whether an event in `status` is over: finished, failed or aborted.
+fn has_ended(status: &EventStatus) -> bool {
+    matches!(
+        status,
+        EventStatus::Finished | EventStatus::Failed | EventStatus::Aborted
+    )
 }
 
 fn report(options: &WaitOptions, follow: &Follow, elapsed: Duration, status: Option<&EventStatus>) {

@@ -11,30 +11,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use scf::model::{ErrorCode, EventStatus, ListAsyncEventsRequest};
-use scf::{Client, Credentials, Endpoint, ProxyConfig, RetryPolicy, WaitErrorKind, WaitOptions};
-use scf_emulator::{
-    Config, DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator, EmulatorBuilder, Fault, FaultRule,
-    RunningEmulator, TokioClock,
-};
+use scf::model::{ErrorCode, EventStatus};
+use scf::{Client, ProxyConfig, RetryPolicy, WaitErrorKind, WaitOptions};
+use scf_emulator::{DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator, Fault, FaultRule};
 use tokio::time::Instant;
 
-/// An emulator whose clock follows the paused runtime.
-fn emulator_builder() -> EmulatorBuilder {
-    Emulator::builder().clock(TokioClock::starting_now())
-}
-
-async fn emulator() -> RunningEmulator {
-    emulator_builder().start().await.unwrap()
-}
-
-fn builder(emulator: &RunningEmulator) -> scf::ClientBuilder {
-    Client::builder()
-        .endpoint(Endpoint::url(&emulator.url()).unwrap())
-        .credentials(Credentials::new(DEMO_SECRET_ID, DEMO_SECRET_KEY).unwrap())
-        .proxy(ProxyConfig::None)
-        .clock(scf::transport::time::TokioClock::new())
-}
+mod common;
+use common::{builder, context, emulator, emulator_builder, real_time_builder, unlimited_config};
 
 fn quick() -> WaitOptions {
     WaitOptions {
@@ -43,10 +26,6 @@ fn quick() -> WaitOptions {
         not_found_grace: Duration::from_secs(2),
         ..WaitOptions::default()
     }
-}
-
-fn context(directive: &str) -> String {
-    format!(r#"{{"scf_emulator": {directive}}}"#)
 }
 
 /// Every poll's elapsed time and status, as the progress callback saw them.
@@ -118,7 +97,10 @@ async fn waits_end_finished_failed_or_aborted_with_their_status_codes() {
     };
     tokio::time::sleep(Duration::from_millis(200)).await;
     client
-        .terminate_async_event("hello", &id, false)
+        .terminate_async_event()
+        .function_name("hello")
+        .invoke_request_id(&id)
+        .send()
         .await
         .unwrap();
     let aborted = waiter.await.unwrap().unwrap();
@@ -297,18 +279,17 @@ async fn wait_many_follows_events_from_one_loop_and_a_slow_poll_holds_up_no_othe
 
 #[tokio::test(start_paused = true)]
 async fn listing_pages_through_everything() {
-    let mut config = Config::default();
-    config.rate_limits.enabled = false;
-    let emulator = emulator_builder().config(config).start().await.unwrap();
+    let emulator = emulator_builder()
+        .config(unlimited_config())
+        .start()
+        .await
+        .unwrap();
     let client = builder(&emulator).build().unwrap();
     for _ in 0..45 {
         client.invoke_async("hello", None).await.unwrap();
     }
-    let request = ListAsyncEventsRequest {
-        limit: Some(10),
-        ..ListAsyncEventsRequest::new("hello")
-    };
-    let events: Vec<_> = client.list_all_async_events(request).collect().await;
+    let listing = client.list_async_events().function_name("hello").limit(10);
+    let events: Vec<_> = listing.into_paginator().collect().await;
     assert_eq!(events.len(), 45);
     let unique: std::collections::HashSet<_> = events
         .iter()
@@ -316,12 +297,12 @@ async fn listing_pages_through_everything() {
         .collect();
     assert_eq!(unique.len(), 45);
 
-    let missing = ListAsyncEventsRequest::new("nope");
-    let errors: Vec<_> = client.list_all_async_events(missing).collect().await;
+    let missing = client.list_async_events().function_name("nope");
+    let errors: Vec<_> = missing.into_paginator().collect().await;
     assert_eq!(errors.len(), 1);
     assert_eq!(
         errors[0].as_ref().unwrap_err().code(),
-        Some(&ErrorCode::ResourceNotFoundFunction)
+        Some(ErrorCode::ResourceNotFoundFunction)
     );
 }
 
@@ -330,10 +311,15 @@ async fn errors_name_the_event_they_concern() {
     let emulator = emulator().await;
     let client = builder(&emulator).build().unwrap();
     let error = client
-        .terminate_async_event("hello", "unknown-id", true)
+        .terminate_async_event()
+        .function_name("hello")
+        .invoke_request_id("unknown-id")
+        .grace_shutdown(true)
+        .send()
         .await
         .unwrap_err();
-    assert_eq!(error.code(), Some(&ErrorCode::ResourceNotFoundAsyncEvent));
+    assert_eq!(error.code(), Some(ErrorCode::ResourceNotFoundAsyncEvent));
+    assert_eq!(error.action(), "TerminateAsyncEvent");
     assert_eq!(error.invoke_request_id(), Some("unknown-id"));
     assert_eq!(
         error
@@ -362,7 +348,12 @@ async fn settings_not_given_in_code_come_from_the_environment() {
         .unwrap();
     assert_eq!(client.transport().region(), Some("ap-shanghai"));
     let id = client.invoke_async("hello", None).await.unwrap();
-    client.get_async_event_status(&id).await.unwrap();
+    client
+        .get_async_event_status()
+        .invoke_request_id(&id)
+        .send()
+        .await
+        .unwrap();
 
     // Without TENCENTCLOUD_REGION the region is ap-guangzhou; a bad SCF_ENDPOINT is a typed error.
     let plain =
@@ -379,28 +370,23 @@ async fn settings_not_given_in_code_come_from_the_environment() {
 fn the_blocking_client_needs_no_runtime() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let emulator = runtime.block_on(Emulator::builder().start()).unwrap();
-    let client = scf::blocking::Client::new(
-        Client::builder()
-            .endpoint(Endpoint::url(&emulator.url()).unwrap())
-            .credentials(Credentials::new(DEMO_SECRET_ID, DEMO_SECRET_KEY).unwrap())
-            .proxy(ProxyConfig::None),
-    )
-    .unwrap();
+    let client = scf::blocking::Client::new(real_time_builder(&emulator)).unwrap();
     let id = client
         .invoke_async("hello", Some(&context(r#"{"duration_ms": 100}"#)))
         .unwrap();
-    assert_eq!(
-        client.get_async_event_status(&id).unwrap().result.status,
-        EventStatus::Running
-    );
+    let status = client.get_async_event_status().invoke_request_id(&id);
+    assert_eq!(status.send().unwrap().result.status, EventStatus::Running);
     assert!(client.wait(&id, quick()).unwrap().succeeded());
-    assert_eq!(
-        client
-            .list_async_events(&ListAsyncEventsRequest::new("hello"))
-            .unwrap()
-            .total_count,
-        1
-    );
+    let listing = client.list_async_events().function_name("hello");
+    assert_eq!(listing.send().unwrap().total_count, 1);
+    let second = client
+        .invoke_async("hello", Some(&context(r#"{"duration_ms": 100}"#)))
+        .unwrap();
+    let ids = [id, second];
+    let results = client.wait_many(&ids, quick());
+    for (result, id) in results.iter().zip(&ids) {
+        assert_eq!(&result.as_ref().unwrap().invoke_request_id, id);
+    }
     drop(runtime);
 }
 
@@ -415,16 +401,11 @@ fn the_blocking_client_notices_a_server_closing_idle_connections_between_calls()
         )
         .unwrap();
     // No retries: a request sent on the closed connection would fail the call.
-    let client = scf::blocking::Client::new(
-        Client::builder()
-            .endpoint(Endpoint::url(&emulator.url()).unwrap())
-            .credentials(Credentials::new(DEMO_SECRET_ID, DEMO_SECRET_KEY).unwrap())
-            .proxy(ProxyConfig::None)
-            .retry(RetryPolicy::disabled()),
-    )
-    .unwrap();
-    let listing = ListAsyncEventsRequest::new("hello");
-    assert_eq!(client.list_async_events(&listing).unwrap().total_count, 0);
+    let client =
+        scf::blocking::Client::new(real_time_builder(&emulator).retry(RetryPolicy::disabled()))
+            .unwrap();
+    let listing = client.list_async_events().function_name("hello");
+    assert_eq!(listing.clone().send().unwrap().total_count, 0);
     // The emulator closes the idle connection on its own runtime, in real time: wait until it did.
     let mut waited = 0;
     while emulator.open_connections() > 0 {
@@ -438,6 +419,6 @@ fn the_blocking_client_notices_a_server_closing_idle_connections_between_calls()
     // Let the client's background thread see the close too.
     std::thread::sleep(Duration::from_millis(100));
     client.invoke_async("hello", None).unwrap();
-    assert_eq!(client.list_async_events(&listing).unwrap().total_count, 1);
+    assert_eq!(listing.send().unwrap().total_count, 1);
     drop(runtime);
 }
