@@ -2,9 +2,9 @@
 //! past verification into header checks, parameter reading and the actions. Whatever the method, headers,
 //! query and body, the emulator answers 200 with a JSON envelope that carries a RequestId.
 //!
-//! Input: one control byte (bit 0: GET, bit 1: leave unsigned, bits 2-3: action, bit 4: take the action
-//! name from the input), then up to four parts separated by 0xFF: extra header lines, query, body, and the
-//! action name.
+//! Input: a control byte (bit 0: GET, bit 1: leave unsigned, bit 2: take the action name from the input),
+//! an action byte (the action's index in `scf_model::ACTIONS`, sorted by name, modulo its length), then up
+//! to four parts separated by 0xFF: extra header lines, query, body, and the action name.
 #![no_main]
 
 use std::net::SocketAddr;
@@ -16,8 +16,8 @@ use http::{HeaderName, HeaderValue, Request};
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use libfuzzer_sys::fuzz_target;
-use scf_emulator::fuzzing::ACTIONS;
 use scf_emulator::{Config, DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator, RunningEmulator};
+use scf_model::ACTIONS;
 use tc3_signer::{Credentials, SigningParams};
 use tokio::runtime::Runtime;
 
@@ -51,14 +51,17 @@ fn target() -> &'static Target {
 
 fn request(data: &[u8]) -> Option<Request<Vec<u8>>> {
     let (&control, rest) = data.split_first()?;
+    let (&action_index, rest) = rest.split_first()?;
     let mut parts = rest.split(|&b| b == 0xff);
     let headers = parts.next().unwrap_or_default();
     let query = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
     let body = parts.next().unwrap_or_default().to_vec();
-    let action = if control & 16 != 0 {
+    let action = if control & 4 != 0 {
         String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned()
     } else {
-        ACTIONS[usize::from((control >> 2) & 3)].to_owned()
+        ACTIONS[usize::from(action_index) % ACTIONS.len()]
+            .name()
+            .to_owned()
     };
     let method = if control & 1 != 0 { "GET" } else { "POST" };
     let addr = target().addr;
@@ -148,7 +151,7 @@ fuzz_target!(|data: &[u8]| {
             "{body:?}"
         );
         assert!(
-            scf_model::request_id_of(&body).is_some(),
+            tc_api::request_id_of(&body).is_some(),
             "an envelope with a RequestId: {body:?}"
         );
     });

@@ -9,10 +9,11 @@ use std::collections::HashMap;
 
 use libfuzzer_sys::fuzz_target;
 use scf_model::{
-    GetAsyncEventStatusResponse, InvokeResponse, ListAsyncEventsResponse, MalformedKind,
-    ResponseError, TerminateAsyncEventResponse, parse_response, request_id_of,
+    GetAsyncEventStatusResponse, InvokeResponse, ListAsyncEventsResponse,
+    TerminateAsyncEventResponse,
 };
 use serde_json::value::RawValue;
+use tc_api::{MalformedKind, ResponseError, parse_response, request_id_of};
 
 /// Parses `data` as `T`, checks what holds for any `T`, and returns the outcome when it cannot depend
 /// on `T`: an API error, or a body that is not JSON or has no `Response`.

@@ -1,18 +1,20 @@
-//! The four async-event actions over the event store.
+//! The four async-event actions over the event store; every other action is answered as not implemented.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use scf_model::{
-    AsyncEvent, AsyncEventStatus, Envelope, ErrorCode, EventStatus, GetAsyncEventStatusResponse,
-    InvokeResponse, InvokeResult, ListAsyncEventsResponse, TerminateAsyncEventResponse,
+    AnyRequest, AsyncEvent, AsyncEventStatus, ErrorCode, EventStatus, GetAsyncEventStatusRequest,
+    GetAsyncEventStatusResponse, InvocationType, InvokeRequest, InvokeResponse, InvokeResult,
+    ListAsyncEventsRequest, ListAsyncEventsResponse, LogType, Order, TerminateAsyncEventRequest,
+    TerminateAsyncEventResponse, TimeInterval,
 };
 use serde::{Deserialize, Serialize};
+use tc_api::Envelope;
 
 use crate::config::{Config, FunctionConfig, Missing, Outcome};
 use crate::failure::Failure;
 use crate::ids::uuid;
-use crate::params::Params;
 use crate::store::{Event, Store};
 use crate::time_format::{event_time, parse_interval_time};
 
@@ -77,28 +79,29 @@ impl Backend {
         self.config.retention_secs.saturating_mul(1_000)
     }
 
-    /// Runs `action` and returns the whole response body.
-    pub(crate) fn call(
-        &self,
-        action: &str,
-        params: &Params,
-        call: &Call<'_>,
-    ) -> Result<Vec<u8>, Failure> {
-        match action {
-            "GetAsyncEventStatus" => self.get_async_event_status(params, call),
-            "Invoke" => self.invoke(params, call),
-            "ListAsyncEvents" => self.list_async_events(params, call),
-            "TerminateAsyncEvent" => self.terminate_async_event(params, call),
+    /// Runs the action of `request` and returns the whole response body.
+    pub(crate) fn call(&self, request: &AnyRequest, call: &Call<'_>) -> Result<Vec<u8>, Failure> {
+        match request {
+            AnyRequest::GetAsyncEventStatus(request) => self.get_async_event_status(request, call),
+            AnyRequest::Invoke(request) => self.invoke(request, call),
+            AnyRequest::ListAsyncEvents(request) => self.list_async_events(request, call),
+            AnyRequest::TerminateAsyncEvent(request) => self.terminate_async_event(request, call),
             other => Err(Failure::new(
-                ErrorCode::InvalidAction,
-                format!("The action `{other}` does not exist."),
+                ErrorCode::UnsupportedOperation,
+                format!(
+                    "The emulator does not implement the action `{}` yet.",
+                    other.schema().name()
+                ),
             )),
         }
     }
 
-    fn function<'c>(&'c self, params: &Params) -> Result<(&'c str, &'c FunctionConfig), Failure> {
-        let namespace = params.str("Namespace").unwrap_or("default");
-        let name = params.str("FunctionName").unwrap_or_default();
+    fn function<'c>(
+        &'c self,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Result<(&'c str, &'c FunctionConfig), Failure> {
+        let namespace = namespace.unwrap_or("default");
         match self.config.function(namespace, name) {
             Ok((namespace, function)) => Ok((namespace.name.as_str(), function)),
             Err(Missing::Namespace) => Err(Failure::new(
@@ -112,29 +115,36 @@ impl Backend {
         }
     }
 
-    fn get_async_event_status(&self, params: &Params, call: &Call<'_>) -> Result<Vec<u8>, Failure> {
-        let id = params.str("InvokeRequestId").unwrap_or_default();
+    fn get_async_event_status(
+        &self,
+        request: &GetAsyncEventStatusRequest,
+        call: &Call<'_>,
+    ) -> Result<Vec<u8>, Failure> {
+        let id = request.invoke_request_id.as_str();
         let store = self.store();
         let event = store
             .get(id, call.now, self.retention_ms())
             .ok_or_else(|| event_not_found(id))?;
         let view = event.view(call.now);
-        Ok(body(GetAsyncEventStatusResponse {
-            result: AsyncEventStatus {
-                status: view.status,
-                status_code: view.status_code,
-                invoke_request_id: event.id.clone(),
-            },
-            request_id: call.request_id.to_owned(),
-        }))
+        Ok(body(
+            GetAsyncEventStatusResponse::default()
+                .result(
+                    AsyncEventStatus::default()
+                        .status(view.status)
+                        .status_code(view.status_code)
+                        .invoke_request_id(event.id.clone()),
+                )
+                .request_id(call.request_id),
+        ))
     }
 
-    fn invoke(&self, params: &Params, call: &Call<'_>) -> Result<Vec<u8>, Failure> {
+    fn invoke(&self, request: &InvokeRequest, call: &Call<'_>) -> Result<Vec<u8>, Failure> {
         if call.region.is_none() {
             return Err(Failure::missing("Region"));
         }
-        let (namespace, function) = self.function(params)?;
-        let qualifier = params.str("Qualifier").unwrap_or("$LATEST");
+        let (namespace, function) =
+            self.function(request.namespace.as_deref(), &request.function_name)?;
+        let qualifier = request.qualifier.as_deref().unwrap_or("$LATEST");
         if !function.qualifiers.iter().any(|q| q == qualifier) {
             return Err(Failure::new(
                 ErrorCode::ResourceNotFoundQualifier,
@@ -144,9 +154,9 @@ impl Backend {
                 ),
             ));
         }
-        let asynchronous = match params.str("InvocationType") {
-            None | Some("RequestResponse") => false,
-            Some("Event") => true,
+        let asynchronous = match &request.invocation_type {
+            None | Some(InvocationType::RequestResponse) => false,
+            Some(InvocationType::Event) => true,
             Some(_) => {
                 return Err(Failure::invalid_value(
                     ErrorCode::InvalidParameterValue,
@@ -155,9 +165,9 @@ impl Backend {
                 ));
             }
         };
-        let tail = match params.str("LogType") {
-            None | Some("None") => false,
-            Some("Tail") => true,
+        let tail = match &request.log_type {
+            None | Some(LogType::None) => false,
+            Some(LogType::Tail) => true,
             Some(_) => {
                 return Err(Failure::invalid_value(
                     ErrorCode::InvalidParameterValue,
@@ -166,8 +176,9 @@ impl Backend {
                 ));
             }
         };
-        if params
-            .str("RoutingKey")
+        if request
+            .routing_key
+            .as_ref()
             .is_some_and(|key| key.len() > MAX_ROUTING_KEY)
         {
             return Err(Failure::invalid_value(
@@ -176,7 +187,7 @@ impl Backend {
                 "at most 1024 bytes",
             ));
         }
-        let directive = directive(params.str("ClientContext"), asynchronous)?;
+        let directive = directive(request.client_context.as_deref(), asynchronous)?;
         let duration_ms = directive.duration_ms.unwrap_or(function.duration_ms);
         let outcome = directive.outcome.unwrap_or(function.outcome);
         let status_code = directive
@@ -202,10 +213,7 @@ impl Backend {
                 aborted_at: None,
             };
             self.store().insert(event, call.now, self.retention_ms());
-            InvokeResult {
-                function_request_id: execution_id,
-                ..InvokeResult::default()
-            }
+            InvokeResult::default().function_request_id(execution_id)
         } else {
             let log = if tail {
                 format!(
@@ -215,32 +223,38 @@ impl Backend {
                 String::new()
             };
             let failed = outcome == Outcome::Failed;
-            InvokeResult {
-                function_request_id: execution_id,
-                ret_msg: if failed { String::new() } else { ret_msg },
-                err_msg: if failed {
-                    format!(
-                        "{{\"errorCode\":{status_code},\"errorMessage\":\"user code exception caught\"}}"
-                    )
-                } else {
-                    String::new()
-                },
-                log,
-                mem_usage: Some(MEMORY_USED),
-                duration: Some(duration_ms as f64),
-                bill_duration: Some(duration_ms.max(1) as i64),
-                invoke_result: Some(if failed { -1 } else { 0 }),
-            }
+            let err_msg = if failed {
+                format!(
+                    "{{\"errorCode\":{status_code},\"errorMessage\":\"user code exception caught\"}}"
+                )
+            } else {
+                String::new()
+            };
+            InvokeResult::default()
+                .function_request_id(execution_id)
+                .ret_msg(if failed { String::new() } else { ret_msg })
+                .err_msg(err_msg)
+                .log(log)
+                .mem_usage(MEMORY_USED)
+                .duration(duration_ms as f64)
+                .bill_duration(i64::try_from(duration_ms.max(1)).unwrap_or(i64::MAX))
+                .invoke_result(if failed { -1 } else { 0 })
         };
-        Ok(body(InvokeResponse {
-            result,
-            request_id: call.request_id.to_owned(),
-        }))
+        Ok(body(
+            InvokeResponse::default()
+                .result(result)
+                .request_id(call.request_id),
+        ))
     }
 
-    fn list_async_events(&self, params: &Params, call: &Call<'_>) -> Result<Vec<u8>, Failure> {
-        let (namespace, function) = self.function(params)?;
-        let limit = params.int("Limit").unwrap_or(20);
+    fn list_async_events(
+        &self,
+        request: &ListAsyncEventsRequest,
+        call: &Call<'_>,
+    ) -> Result<Vec<u8>, Failure> {
+        let (namespace, function) =
+            self.function(request.namespace.as_deref(), &request.function_name)?;
+        let limit = request.limit.unwrap_or(20);
         if !(1..=100).contains(&limit) {
             return Err(Failure::invalid_value(
                 ErrorCode::InvalidParameterValueLimit,
@@ -248,13 +262,13 @@ impl Backend {
                 "from 1 to 100",
             ));
         }
-        let offset = params.int("Offset").unwrap_or(0);
+        let offset = request.offset.unwrap_or(0);
         let offset = usize::try_from(offset).map_err(|_| {
             Failure::invalid_value(ErrorCode::InvalidParameterValue, "Offset", "0 or more")
         })?;
-        let descending = match params.str("Order") {
-            None | Some("DESC") => true,
-            Some("ASC") => false,
+        let descending = match &request.order {
+            None | Some(Order::Descending) => true,
+            Some(Order::Ascending) => false,
             Some(_) => {
                 return Err(Failure::invalid_value(
                     ErrorCode::InvalidParameterValueOrder,
@@ -263,7 +277,7 @@ impl Backend {
                 ));
             }
         };
-        let by_end = match params.str("Orderby") {
+        let by_end = match request.orderby.as_deref() {
             None | Some("StartTime") => false,
             Some("EndTime") => true,
             Some(_) => {
@@ -274,26 +288,23 @@ impl Backend {
                 ));
             }
         };
-        let statuses = match params.list("Status") {
-            Some(list) => Some(
-                list.into_iter()
-                    .map(|text| match EventStatus::parse(text) {
-                        EventStatus::Unknown(_) => Err(Failure::invalid_value(
-                            ErrorCode::InvalidParameterValueStatus,
-                            "Status",
-                            "use RUNNING, FINISHED, ABORTED or FAILED",
-                        )),
-                        known => Ok(known),
-                    })
-                    .collect::<Result<Vec<_>, _>>()?,
-            ),
-            None => None,
-        };
-        let invoke_types = params.list("InvokeType");
-        let started_in = interval(params, "StartTimeInterval")?;
-        let ended_in = interval(params, "EndTimeInterval")?;
-        let qualifier = params.str("Qualifier");
-        let id = params.str("InvokeRequestId");
+        let statuses = request.status.as_deref();
+        if statuses.is_some_and(|wanted| {
+            wanted
+                .iter()
+                .any(|status| matches!(status, EventStatus::Unknown(_)))
+        }) {
+            return Err(Failure::invalid_value(
+                ErrorCode::InvalidParameterValueStatus,
+                "Status",
+                "use RUNNING, FINISHED, ABORTED or FAILED",
+            ));
+        }
+        let invoke_types = request.invoke_type.as_deref();
+        let started_in = interval(request.start_time_interval.as_ref(), "StartTimeInterval")?;
+        let ended_in = interval(request.end_time_interval.as_ref(), "EndTimeInterval")?;
+        let qualifier = request.qualifier.as_deref();
+        let id = request.invoke_request_id.as_deref();
 
         let store = self.store();
         let mut matches: Vec<(&Event, crate::store::View)> = store
@@ -302,12 +313,8 @@ impl Backend {
             .filter(|(event, view)| {
                 qualifier.is_none_or(|q| event.qualifier == q)
                     && id.is_none_or(|id| event.id == id)
-                    && invoke_types
-                        .as_ref()
-                        .is_none_or(|types| types.contains(&event.invoke_type))
-                    && statuses
-                        .as_ref()
-                        .is_none_or(|wanted| wanted.contains(&view.status))
+                    && invoke_types.is_none_or(|types| types.iter().any(|t| t == event.invoke_type))
+                    && statuses.is_none_or(|wanted| wanted.contains(&view.status))
                     && started_in.is_none_or(|(from, to)| (from..to).contains(&event.started))
                     && ended_in.is_none_or(|(from, to)| {
                         view.ended.is_some_and(|end| (from..to).contains(&end))
@@ -327,31 +334,38 @@ impl Backend {
         if descending {
             matches.reverse();
         }
-        let total_count = matches.len() as u64;
-        let event_list = matches
+        let total_count = i64::try_from(matches.len()).unwrap_or(i64::MAX);
+        let event_list: Vec<AsyncEvent> = matches
             .into_iter()
             .skip(offset)
             .take(limit as usize)
-            .map(|(event, view)| AsyncEvent {
-                invoke_request_id: event.id.clone(),
-                invoke_type: event.invoke_type.to_owned(),
-                qualifier: event.qualifier.clone(),
-                status: view.status,
-                start_time: event_time(event.started),
-                end_time: view.ended.map(event_time).unwrap_or_default(),
+            .map(|(event, view)| {
+                AsyncEvent::default()
+                    .invoke_request_id(event.id.clone())
+                    .invoke_type(event.invoke_type)
+                    .qualifier(event.qualifier.clone())
+                    .status(view.status)
+                    .start_time(event_time(event.started))
+                    .end_time(view.ended.map(event_time).unwrap_or_default())
             })
             .collect();
-        Ok(body(ListAsyncEventsResponse {
-            total_count,
-            event_list,
-            request_id: call.request_id.to_owned(),
-        }))
+        Ok(body(
+            ListAsyncEventsResponse::default()
+                .total_count(total_count)
+                .event_list(event_list)
+                .request_id(call.request_id),
+        ))
     }
 
-    fn terminate_async_event(&self, params: &Params, call: &Call<'_>) -> Result<Vec<u8>, Failure> {
-        let (namespace, function) = self.function(params)?;
-        let id = params.str("InvokeRequestId").unwrap_or_default();
-        let grace = params.bool("GraceShutdown").unwrap_or(false);
+    fn terminate_async_event(
+        &self,
+        request: &TerminateAsyncEventRequest,
+        call: &Call<'_>,
+    ) -> Result<Vec<u8>, Failure> {
+        let (namespace, function) =
+            self.function(request.namespace.as_deref(), &request.function_name)?;
+        let id = request.invoke_request_id.as_str();
+        let grace = request.grace_shutdown.unwrap_or(false);
         let mut store = self.store();
         let event = store
             .get_mut(id, call.now, self.retention_ms())
@@ -368,9 +382,9 @@ impl Backend {
         } else {
             call.now
         });
-        Ok(body(TerminateAsyncEventResponse {
-            request_id: call.request_id.to_owned(),
-        }))
+        Ok(body(
+            TerminateAsyncEventResponse::default().request_id(call.request_id),
+        ))
     }
 }
 
@@ -381,11 +395,14 @@ fn event_not_found(id: &str) -> Failure {
     )
 }
 
-fn interval(params: &Params, name: &str) -> Result<Option<(u64, u64)>, Failure> {
-    let Some((start, end)) = params.interval(name) else {
+fn interval(interval: Option<&TimeInterval>, name: &str) -> Result<Option<(u64, u64)>, Failure> {
+    let Some(interval) = interval else {
         return Ok(None);
     };
-    match (parse_interval_time(start), parse_interval_time(end)) {
+    match (
+        parse_interval_time(&interval.start),
+        parse_interval_time(&interval.end),
+    ) {
         (Some(start), Some(end)) => Ok(Some((start, end))),
         _ => Err(Failure::invalid_value(
             ErrorCode::InvalidParameterValue,

@@ -31,13 +31,6 @@ impl Failure {
         )
     }
 
-    pub(crate) fn invalid(name: &str, expected: &str) -> Self {
-        Self::new(
-            ErrorCode::InvalidParameter,
-            format!("The parameter `{name}` must be {expected}."),
-        )
-    }
-
     pub(crate) fn invalid_value(code: ErrorCode, name: &str, rule: &str) -> Self {
         Self::new(
             code,

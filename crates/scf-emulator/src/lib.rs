@@ -3,7 +3,9 @@
 //! Tencent offers no local SCF endpoint; this is one. It verifies every request's TC3-HMAC-SHA256 signature
 //! exactly as received, applies the service's protocol checks and rate limits, and runs the async-event
 //! lifecycle: `Invoke` (sync or `Event`), `GetAsyncEventStatus`, `ListAsyncEvents` and
-//! `TerminateAsyncEvent`. Every answer is HTTP 200 with `Content-Type: application/json`, a fresh RequestId
+//! `TerminateAsyncEvent`. Every request of every SCF action is read into its generated request type and
+//! refused as the service refuses it (`UnknownParameter`, `MissingParameter`, `InvalidParameterValue`);
+//! the actions not implemented yet answer `UnsupportedOperation`. Every answer is HTTP 200 with `Content-Type: application/json`, a fresh RequestId
 //! and a `Date` header, so the official SDKs work against it unchanged.
 //!
 //! Tests can inject a clock ([`ManualClock`], or [`TokioClock`] to follow a paused runtime) and faults
@@ -62,18 +64,10 @@ pub use server::{Emulator, EmulatorBuilder, RunningEmulator, StartError};
 /// Entry points for the fuzz targets in `fuzz/`, compiled only under `cargo fuzz` (`--cfg fuzzing`).
 #[cfg(fuzzing)]
 pub mod fuzzing {
-    /// The actions the emulator serves.
-    pub const ACTIONS: [&str; 4] = [
-        "GetAsyncEventStatus",
-        "Invoke",
-        "ListAsyncEvents",
-        "TerminateAsyncEvent",
-    ];
-
     /// Reads `input` as the parameters of `action`: a JSON body when `json`, else a query string.
     /// Returns whether they were accepted.
     pub fn parameters(action: &str, json: bool, input: &[u8]) -> bool {
-        let Some(schema) = crate::params::schema(action) else {
+        let Some(schema) = scf_model::action_schema(action) else {
             return false;
         };
         if json {

@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use hyper::server::conn::http1;
-use scf_model::Action;
 use tc3_signer::Verifier;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
@@ -135,21 +134,10 @@ impl EmulatorBuilder {
         for (index, credential) in config.credentials.iter().enumerate() {
             keys.insert(credential.secret_id.clone(), credential.credentials(index)?);
         }
-        let documented = [
-            scf_model::GetAsyncEventStatusRequest::METADATA,
-            scf_model::InvokeRequest::METADATA,
-            scf_model::ListAsyncEventsRequest::METADATA,
-            scf_model::TerminateAsyncEventRequest::METADATA,
-        ]
-        .map(|metadata| {
-            (
-                metadata.action,
-                metadata.rate_limit_per_second.unwrap_or(u32::MAX),
-            )
-        });
-        let documented: Vec<(&str, u32)> = documented
+        // The limits the service documents; actions without one are not limited.
+        let documented: Vec<(&str, u32)> = scf_model::ACTIONS
             .iter()
-            .map(|(action, limit)| (action.as_ref(), *limit))
+            .filter_map(|action| Some((action.name(), action.metadata.rate_limit_per_second?)))
             .collect();
         let limiter = RateLimiter::new(&config.rate_limits, &documented);
         let credentials = config.credentials.clone();

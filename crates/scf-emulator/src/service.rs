@@ -9,7 +9,8 @@ use http::header::{CONTENT_LENGTH, CONTENT_TYPE, DATE};
 use http::{HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use scf_model::{Envelope, ErrorCode, ErrorDetail, ErrorResponse};
+use scf_model::{AnyRequest, ErrorCode};
+use tc_api::{Envelope, ErrorDetail, ErrorResponse};
 use tc3_signer::{Credentials, VerifiableRequest, Verifier};
 
 use crate::actions::{Backend, Call};
@@ -18,12 +19,12 @@ use crate::clock::Clock;
 use crate::failure::Failure;
 use crate::faults::{Fault, FaultPlan};
 use crate::ids::uuid;
-use crate::params::{self, Params};
+use crate::params;
 use crate::rate_limit::RateLimiter;
 use crate::time_format::http_date;
 
 /// The API version the emulator serves.
-const VERSION: &str = "2018-04-16";
+const VERSION: &str = scf_model::VERSION;
 /// GET requests are limited to 32 KB (the signature document).
 const MAX_QUERY: usize = 32 * 1024;
 /// POST bodies signed with TC3 may be up to 10 MB.
@@ -185,7 +186,7 @@ async fn process(
     let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
     let action = header("x-tc-action").ok_or_else(|| Failure::missing("Action"))?;
     let version = header("x-tc-version").ok_or_else(|| Failure::missing("Version"))?;
-    let schema = params::schema(action).ok_or_else(|| {
+    let schema = scf_model::action_schema(action).ok_or_else(|| {
         Failure::new(
             ErrorCode::InvalidAction,
             format!("The action `{action}` does not exist."),
@@ -214,7 +215,7 @@ async fn process(
             format!("Your request frequency exceeds the limit of {action}."),
         ));
     }
-    let params: Params = if parts.method == Method::POST {
+    let request: AnyRequest = if parts.method == Method::POST {
         let json = header("content-type").is_some_and(|ct| {
             ct.split(';')
                 .next()
@@ -231,8 +232,7 @@ async fn process(
         params::from_query(query, schema)?
     };
     shared.backend.call(
-        action,
-        &params,
+        &request,
         &Call {
             now,
             region,
@@ -272,7 +272,7 @@ fn error(failure: Failure, request_id: &str, now: u64) -> Response<Body> {
     let envelope = Envelope {
         response: ErrorResponse {
             error: ErrorDetail {
-                code: failure.code,
+                code: failure.code.as_str().to_owned(),
                 message: failure.message,
             },
             request_id: request_id.to_owned(),

@@ -171,7 +171,7 @@ async fn bad_list_parameters_have_their_codes() {
         ),
         (
             json!({"FunctionName": "hello", "Limit": "10"}),
-            "InvalidParameter",
+            "InvalidParameterValue",
         ),
         (json!({"FunctionName": "nope"}), "ResourceNotFound.Function"),
         (

@@ -146,6 +146,11 @@ async fn api_checks_follow_the_signature() {
         code(client.post("DeleteEverything", json!({})).await),
         "InvalidAction"
     );
+    // Action names are case-sensitive, as on the service.
+    assert_eq!(
+        code(client.post("listFunctions", json!({})).await),
+        "InvalidAction"
+    );
     let mut old = client.signed(Method::POST, "GetAsyncEventStatus", "", "{}");
     old.headers_mut()
         .insert("x-tc-version", HeaderValue::from_static("2017-01-01"));
@@ -178,7 +183,7 @@ async fn api_checks_follow_the_signature() {
                 .post("GetAsyncEventStatus", json!({"InvokeRequestId": 5}))
                 .await
         ),
-        "InvalidParameter"
+        "InvalidParameterValue"
     );
     assert_eq!(
         code(client.post("GetAsyncEventStatus", json!([1, 2])).await),
