@@ -6,7 +6,7 @@
 //! tccli runs offline through `python/tccli_capture.py`, which records the request instead of sending
 //! it and answers with a canned response; `scf` sends to a tiny recording HTTP server in this test that
 //! answers the same. It needs tccli installed: `cargo xtask tccli` puts it in a virtual environment under
-//! `target/tccli`, and `cargo xtask ci` does that and then runs this test. `SCF_TCCLI_PYTHON` picks
+//! `target/tccli/venv`, and `cargo xtask ci` does that and then runs this test. `SCF_TCCLI_PYTHON` picks
 //! another interpreter, `SCF_BIN` another `scf` binary (by default the one next to this test's
 //! directory, which `cargo build -p scf-cli` builds).
 
@@ -27,7 +27,7 @@ fn python() -> PathBuf {
     if let Some(python) = std::env::var_os("SCF_TCCLI_PYTHON") {
         return PathBuf::from(python);
     }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/tccli/bin/python");
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/tccli/venv/bin/python");
     assert!(
         venv.exists(),
         "tccli is not installed: run `cargo xtask tccli` (or set SCF_TCCLI_PYTHON)"
@@ -210,12 +210,34 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "scalars in another order than the spec's",
-        tccli: &["ListFunctions", "--Order", "ASC", "--Offset", "0", "--Limit", "10"],
-        scf_too: &[&["list-functions", "--order", "ASC", "--offset", "0", "--limit", "10"]],
+        tccli: &[
+            "ListFunctions",
+            "--Order",
+            "ASC",
+            "--Offset",
+            "0",
+            "--Limit",
+            "10",
+        ],
+        scf_too: &[&[
+            "list-functions",
+            "--order",
+            "ASC",
+            "--offset",
+            "0",
+            "--limit",
+            "10",
+        ]],
     },
     Case {
         name: "digits for a string, text beyond ASCII",
-        tccli: &["ListFunctions", "--SearchKey", "123", "--Description", "函数 \"quoted\""],
+        tccli: &[
+            "ListFunctions",
+            "--SearchKey",
+            "123",
+            "--Description",
+            "函数 \"quoted\"",
+        ],
         scf_too: &[],
     },
     Case {
@@ -370,7 +392,10 @@ fn cli_input_json_sends_the_file_as_tccli_does() {
     )
     .unwrap();
     let file = format!("file://{}", path.display());
-    let reference = tccli(&["ListAsyncEvents", "--cli-input-json", &file], DEFAULT_RESPONSE);
+    let reference = tccli(
+        &["ListAsyncEvents", "--cli-input-json", &file],
+        DEFAULT_RESPONSE,
+    );
     assert_eq!(reference.code, Some(0), "{}", reference.stderr);
     let plain = path.to_str().unwrap();
     for args in [
@@ -386,7 +411,8 @@ fn cli_input_json_sends_the_file_as_tccli_does() {
 #[test]
 #[ignore = "needs tccli; `cargo xtask ci` installs it and runs this test"]
 fn the_same_answer_prints_the_same_output() {
-    let status = r#"{"Result": {"Status": "RUNNING", "Unknown": 1}, "RequestId": "r-1", "Extra": 2}"#;
+    let status =
+        r#"{"Result": {"Status": "RUNNING", "Unknown": 1}, "RequestId": "r-1", "Extra": 2}"#;
     let events = r#"{"EventList": [{"InvokeRequestId": "e-1", "Status": "FINISHED", "StartTime": "2024-01-01 00:00:00", "Other": true}], "TotalCount": 1, "RequestId": "r-2"}"#;
     let cases: &[(&str, &[&str])] = &[
         (status, &["GetAsyncEventStatus", "--InvokeRequestId", "e-1"]),
@@ -413,7 +439,13 @@ fn the_same_answer_prints_the_same_output() {
         ),
         (
             events,
-            &["ListAsyncEvents", "--FunctionName", "f", "--filter", "Nothing"],
+            &[
+                "ListAsyncEvents",
+                "--FunctionName",
+                "f",
+                "--filter",
+                "Nothing",
+            ],
         ),
         (
             r#"{"TotalCount": 0, "RequestId": "r-3"}"#,

@@ -8,9 +8,9 @@ use std::time::Instant;
 /// whole Python SDK, not only SCF's.
 const REQUIREMENTS: &str = "tccli==3.1.189.1\ntencentcloud-sdk-python==3.1.189\n";
 
-/// The virtual environment's directory.
+/// The virtual environment's directory, beside the wheel `cargo xtask codegen` unpacks into `target/tccli`.
 fn venv() -> PathBuf {
-    crate::workspace_root().join("target/tccli")
+    crate::workspace_root().join("target/tccli/venv")
 }
 
 /// The interpreter of the virtual environment.

@@ -27,6 +27,9 @@ pub(crate) const WAIT: &str = "wait";
 /// The id of Invoke's `--client-context-file`.
 pub(crate) const CLIENT_CONTEXT_FILE: &str = "client-context-file";
 
+/// The heading of the members' flags in help, apart from the options every command takes.
+const PARAMETERS: &str = "Parameters";
+
 /// The action whose conveniences `--async`, `--wait` and `--client-context-file` extend.
 pub(crate) const INVOKE: &str = "Invoke";
 
@@ -58,11 +61,7 @@ pub(crate) fn subcommands(
             let named = args
                 .iter()
                 .any(|arg| arg == action.name() || arg.to_str() == Some(kebab.as_str()));
-            if named {
-                full(action)
-            } else {
-                listed(action)
-            }
+            if named { full(action) } else { listed(action) }
         })
         .collect()
 }
@@ -82,7 +81,13 @@ pub(crate) fn listed(action: &'static ActionSchema) -> Command {
 pub(crate) fn full(action: &'static ActionSchema) -> Command {
     let mut command = listed(action)
         .long_about(long_about(action))
-        .after_help(examples(action))
+        .after_help(examples(action));
+    for flag in flags::of(action.input) {
+        if let Some(arg) = member_arg(&flag) {
+            command = command.arg(arg);
+        }
+    }
+    command = command
         .arg(
             Arg::new(CLI_INPUT_JSON)
                 .long(CLI_INPUT_JSON)
@@ -101,11 +106,6 @@ pub(crate) fn full(action: &'static ActionSchema) -> Command {
                 .value_parser(["input"])
                 .help("Print a JSON template of the parameters and send nothing"),
         );
-    for flag in flags::of(action.input) {
-        if let Some(arg) = member_arg(&flag) {
-            command = command.arg(arg);
-        }
-    }
     if action.pagination.is_some() {
         command = command.arg(
             Arg::new(ALL)
@@ -130,8 +130,11 @@ fn member_arg(flag: &Flag) -> Option<Arg> {
     };
     let mut arg = Arg::new(member.name)
         .long(long)
+        .help_heading(PARAMETERS)
         .value_name(flags::value_name(member))
         .action(ArgAction::Set)
+        // `--Offset -1` is a value, as in tccli; other text that starts with `-` goes as `--Flag=-text`.
+        .allow_negative_numbers(true)
         .help(short_help(member))
         .long_help(long_help(member));
     if let Some(alias) = alias {
@@ -143,33 +146,35 @@ fn member_arg(flag: &Flag) -> Option<Arg> {
 /// Invoke's conveniences: start an async event, wait for it with live progress, read the event from a
 /// file.
 fn invoke_extras(command: Command) -> Command {
-    let command = command
-        .arg(
-            Arg::new(ASYNC)
-                .long(ASYNC)
-                .action(ArgAction::SetTrue)
-                .help("Start an async event (--InvocationType Event) and print its InvokeRequestId"),
-        )
-        .arg(
-            Arg::new(WAIT)
-                .long(WAIT)
-                .action(ArgAction::SetTrue)
-                .requires(ASYNC)
-                .help("With --async: wait until the event ends, showing its progress"),
-        )
-        .arg(
-            Arg::new(CLIENT_CONTEXT_FILE)
-                .long(CLIENT_CONTEXT_FILE)
-                .value_name("PATH")
-                .conflicts_with("ClientContext")
-                .help("Read the event (--ClientContext) from a file, or - for stdin"),
-        );
+    let command =
+        command
+            .arg(Arg::new(ASYNC).long(ASYNC).action(ArgAction::SetTrue).help(
+                "Start an async event (--InvocationType Event) and print its InvokeRequestId",
+            ))
+            .arg(
+                Arg::new(WAIT)
+                    .long(WAIT)
+                    .action(ArgAction::SetTrue)
+                    .requires(ASYNC)
+                    .help("With --async: wait until the event ends, showing its progress"),
+            )
+            .arg(
+                Arg::new(CLIENT_CONTEXT_FILE)
+                    .long(CLIENT_CONTEXT_FILE)
+                    .value_name("PATH")
+                    .conflicts_with("ClientContext")
+                    .help("Read the event (--ClientContext) from a file, or - for stdin"),
+            );
     WaitArgs::augment_args(command)
 }
 
 /// The first line of a member's description, and its type.
 fn short_help(member: &MemberSchema) -> String {
-    let first = member.doc.lines().map(str::trim).find(|line| !line.is_empty());
+    let first = member
+        .doc
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty());
     match first {
         Some(line) => format!("{line} {}", facts(member)),
         None => facts(member),
@@ -276,7 +281,14 @@ mod tests {
     fn both_spellings_of_commands_and_flags_parse() {
         for args in [
             ["scf", "ListThings", "--FunctionName", "f", "--Limit", "10"],
-            ["scf", "list-things", "--function-name", "f", "--limit", "10"],
+            [
+                "scf",
+                "list-things",
+                "--function-name",
+                "f",
+                "--limit",
+                "10",
+            ],
             ["scf", "list-things", "--FunctionName", "f", "--limit", "10"],
         ] {
             let matches = parse(&args).unwrap();
@@ -285,6 +297,13 @@ mod tests {
             assert_eq!(sub.get_one::<String>("FunctionName").unwrap(), "f");
             assert_eq!(sub.get_one::<String>("Limit").unwrap(), "10");
         }
+    }
+
+    #[test]
+    fn a_negative_number_is_a_value_not_a_flag() {
+        let matches = parse(&["scf", "list-things", "--offset", "-1"]).unwrap();
+        let (_, sub) = matches.subcommand().unwrap();
+        assert_eq!(sub.get_one::<String>("Offset").unwrap(), "-1");
     }
 
     #[test]
@@ -309,9 +328,21 @@ mod tests {
                 .count()
         };
         assert_eq!(flags("list-things"), 0);
-        assert_eq!(flags("get-nothing"), 2, "--cli-input-json and --generate-cli-skeleton");
-        assert!(full(&LIST_THINGS).get_arguments().any(|a| a.get_id() == ALL));
-        assert!(!full(&GET_NOTHING).get_arguments().any(|a| a.get_id() == ALL));
+        assert_eq!(
+            flags("get-nothing"),
+            2,
+            "--cli-input-json and --generate-cli-skeleton"
+        );
+        assert!(
+            full(&LIST_THINGS)
+                .get_arguments()
+                .any(|a| a.get_id() == ALL)
+        );
+        assert!(
+            !full(&GET_NOTHING)
+                .get_arguments()
+                .any(|a| a.get_id() == ALL)
+        );
     }
 
     #[test]

@@ -49,6 +49,7 @@ Exit codes: 0 success, 2 usage or bad parameters (nothing sent), 3 API error, 4 
 
 /// Options every subcommand takes.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub(crate) struct Global {
     /// The region.
     #[arg(long, global = true, env = "TENCENTCLOUD_REGION", default_value = scf::DEFAULT_REGION)]
@@ -185,7 +186,6 @@ pub(crate) struct SignArgs {
     pub(crate) json: bool,
 }
 
-
 /// The whole command line: the commands above and one subcommand per action, with flags for the actions
 /// that `args` names (see [`crate::action_command::subcommands`]).
 pub(crate) fn command(
@@ -227,7 +227,10 @@ mod tests {
                 .filter_map(clap::Arg::get_long),
         );
         for long in longs {
-            assert!(RESERVED.contains(&long), "--{long} is not in flags::RESERVED");
+            assert!(
+                RESERVED.contains(&long),
+                "--{long} is not in flags::RESERVED"
+            );
         }
     }
 }

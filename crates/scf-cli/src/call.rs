@@ -49,7 +49,8 @@ pub(crate) async fn run(
             ));
         };
         eprintln!("started async event {id}");
-        let wait = WaitArgs::from_arg_matches(matches).map_err(|e| Failure::Usage(e.to_string()))?;
+        let wait =
+            WaitArgs::from_arg_matches(matches).map_err(|e| Failure::Usage(e.to_string()))?;
         return commands::wait(&client, global.output, filter.as_ref(), id, &wait).await;
     }
     let shown = Ordered::new(&response, action.output, Absent::Null);
@@ -69,7 +70,10 @@ fn flag(matches: &ArgMatches, id: &str) -> bool {
 
 /// The request body the subcommand's flags give (over the members of `--cli-input-json`), checked
 /// against the action's schema.
-pub(crate) fn body(action: &'static ActionSchema, matches: &ArgMatches) -> Result<Value, InputError> {
+pub(crate) fn body(
+    action: &'static ActionSchema,
+    matches: &ArgMatches,
+) -> Result<Value, InputError> {
     let mut members = match matches.get_one::<String>(CLI_INPUT_JSON) {
         Some(argument) => input::cli_input_json(argument)?,
         None => Map::new(),
@@ -97,7 +101,9 @@ pub(crate) fn body(action: &'static ActionSchema, matches: &ArgMatches) -> Resul
 fn invoke_extras(matches: &ArgMatches, members: &mut Map<String, Value>) -> Result<(), InputError> {
     if let Some(path) = matches.get_one::<String>(CLIENT_CONTEXT_FILE) {
         let context = input::read_input(std::path::Path::new(path)).map_err(|error| {
-            InputError::new(format!("--client-context-file: cannot read {path}: {error}"))
+            InputError::new(format!(
+                "--client-context-file: cannot read {path}: {error}"
+            ))
         })?;
         members.insert("ClientContext".to_owned(), Value::String(context));
     }

@@ -174,7 +174,12 @@ mod tests {
     #[test]
     fn types_are_named_like_tccli() {
         let flags = of(&LIST_REQUEST);
-        let by_name = |name: &str| flags.iter().find(|f| f.member.name == name).map(|f| f.member);
+        let by_name = |name: &str| {
+            flags
+                .iter()
+                .find(|f| f.member.name == name)
+                .map(|f| f.member)
+        };
         assert_eq!(type_name(by_name("Limit").expect("member")), "Integer");
         assert_eq!(
             type_name(by_name("Status").expect("member")),

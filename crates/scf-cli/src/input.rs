@@ -89,8 +89,9 @@ fn parse_bool(text: &str) -> Option<bool> {
 /// The members given in a `--cli-input-json` file: `file://path`, a plain path, or `-` for stdin.
 pub(crate) fn cli_input_json(argument: &str) -> Result<Map<String, Value>, InputError> {
     let path = argument.strip_prefix("file://").unwrap_or(argument);
-    let text = read_input(Path::new(path))
-        .map_err(|error| InputError::new(format!("--cli-input-json: cannot read {path}: {error}")))?;
+    let text = read_input(Path::new(path)).map_err(|error| {
+        InputError::new(format!("--cli-input-json: cannot read {path}: {error}"))
+    })?;
     match serde_json::from_str(&text) {
         Ok(Value::Object(members)) => Ok(members),
         Ok(_) => Err(InputError::new(
@@ -211,7 +212,12 @@ mod tests {
             json!(["RUNNING", "FAILED"])
         );
         assert_eq!(
-            value(Kind::Object(&ENVIRONMENT_REQUEST), false, r#"{"Variables":[]}"#).unwrap(),
+            value(
+                Kind::Object(&ENVIRONMENT_REQUEST),
+                false,
+                r#"{"Variables":[]}"#
+            )
+            .unwrap(),
             json!({"Variables": []})
         );
     }
@@ -232,7 +238,10 @@ mod tests {
             "invalid value for --GraceShutdown (--grace-shutdown): expected true or false (also t/f, 1/0)"
         );
         let weight = scalar("Weight", Kind::Float, false);
-        assert!(member_value(&weight, "inf").is_err(), "JSON has no infinity");
+        assert!(
+            member_value(&weight, "inf").is_err(),
+            "JSON has no infinity"
+        );
         assert!(member_value(&weight, "x").is_err());
         let status = scalar("Status", Kind::String, true);
         let error = member_value(&status, "RUNNING").unwrap_err().to_string();

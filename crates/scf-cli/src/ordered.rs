@@ -105,7 +105,8 @@ mod tests {
 
     #[test]
     fn a_request_body_has_the_spec_order_and_no_absent_members() {
-        let body = json!({"Order": "ASC", "Limit": 10, "Offset": 0, "FunctionName": "f", "Weight": null});
+        let body =
+            json!({"Order": "ASC", "Limit": 10, "Offset": 0, "FunctionName": "f", "Weight": null});
         assert_eq!(
             serde_json::to_string(&Ordered::new(&body, &LIST_REQUEST, Absent::Skip)).unwrap(),
             r#"{"FunctionName":"f","Limit":10,"Offset":0,"Order":"ASC"}"#
@@ -124,7 +125,8 @@ mod tests {
 
     #[test]
     fn a_response_has_every_member_and_only_those() {
-        let response = json!({"RequestId": "r", "Extra": 1, "Result": {"Status": "RUNNING", "Bogus": 2}});
+        let response =
+            json!({"RequestId": "r", "Extra": 1, "Result": {"Status": "RUNNING", "Bogus": 2}});
         assert_eq!(
             serde_json::to_string(&Ordered::new(&response, &STATUS_RESPONSE, Absent::Null))
                 .unwrap(),

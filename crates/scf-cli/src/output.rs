@@ -84,7 +84,11 @@ fn rows(value: &Value) -> Vec<&serde_json::Map<String, Value>> {
     let Some(members) = value.as_object() else {
         return Vec::new();
     };
-    if let Some(list) = members.values().filter_map(Value::as_array).find(|l| objects(l)) {
+    if let Some(list) = members
+        .values()
+        .filter_map(Value::as_array)
+        .find(|l| objects(l))
+    {
         return list.iter().filter_map(Value::as_object).collect();
     }
     if let Some(object) = members.values().find_map(Value::as_object) {

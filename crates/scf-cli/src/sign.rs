@@ -9,8 +9,8 @@ use scf::transport::{DefaultChain, ProvideCredentials};
 use serde_json::json;
 
 use crate::args::SignArgs;
-use crate::input::read_input;
 use crate::exit::Failure;
+use crate::input::read_input;
 
 pub(crate) async fn run(args: SignArgs, profile: Option<&str>) -> Result<(), Failure> {
     let credentials = match (&args.secret_id, &args.secret_key_env) {

@@ -88,7 +88,13 @@ static VARIABLE: ObjectSchema = ObjectSchema {
 
 static ENVIRONMENT: ObjectSchema = ObjectSchema {
     name: "Environment",
-    members: &[member("Variables", Kind::Object(&VARIABLE), true, false, &[])],
+    members: &[member(
+        "Variables",
+        Kind::Object(&VARIABLE),
+        true,
+        false,
+        &[],
+    )],
 };
 
 pub(crate) static ENVIRONMENT_REQUEST: ObjectSchema = ObjectSchema {

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
-use scf_emulator::{Config, DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator, RunningEmulator};
 use heck::ToKebabCase;
+use scf_emulator::{Config, DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator, RunningEmulator};
 use serde_json::{Value, json};
 use tc_api::schema::{Kind, MemberSchema, ObjectSchema};
 
@@ -318,7 +318,11 @@ fn filter_picks_a_part_of_the_result() {
     assert_eq!(code(&output), 0);
     assert_eq!(json_of(&stdout)["InvokeRequestId"], id.as_str());
     let (output, stdout, _) = run(scf(&status).args(["--filter", "Nothing"]));
-    assert_eq!((code(&output), stdout.as_str()), (0, ""), "null prints nothing");
+    assert_eq!(
+        (code(&output), stdout.as_str()),
+        (0, ""),
+        "null prints nothing"
+    );
     let (output, stdout, _) = run(scf(&[
         "list-async-events",
         "--function-name",
@@ -338,18 +342,12 @@ fn cli_input_json_reads_the_parameters_from_a_file() {
     let path = temp_file("status.json", &json!({"InvokeRequestId": id}).to_string());
     let scheme = format!("file://{}", path.display());
     for argument in [scheme.as_str(), path.to_str().unwrap()] {
-        let (output, stdout, stderr) = run(scf(&[
-            "GetAsyncEventStatus",
-            "--cli-input-json",
-            argument,
-        ]));
+        let (output, stdout, stderr) =
+            run(scf(&["GetAsyncEventStatus", "--cli-input-json", argument]));
         assert_eq!(code(&output), 0, "{stderr}");
         assert_eq!(json_of(&stdout)["Result"]["InvokeRequestId"], id.as_str());
     }
-    let path = temp_file(
-        "list.json",
-        r#"{"FunctionName": "missing", "Limit": 100}"#,
-    );
+    let path = temp_file("list.json", r#"{"FunctionName": "missing", "Limit": 100}"#);
     let (output, stdout, stderr) = run(scf(&[
         "list-async-events",
         "--cli-input-json",
@@ -359,7 +357,11 @@ fn cli_input_json_reads_the_parameters_from_a_file() {
         "--invoke-request-id",
         &id,
     ]));
-    assert_eq!(code(&output), 0, "flags override the file's members: {stderr}");
+    assert_eq!(
+        code(&output),
+        0,
+        "flags override the file's members: {stderr}"
+    );
     assert_eq!(json_of(&stdout)["TotalCount"], 1, "{stdout}");
 }
 
@@ -375,7 +377,12 @@ fn generate_cli_skeleton_prints_the_input_in_the_spec_s_order_offline() {
         let schema = scf::model::action_schema(action).unwrap();
         let mut keyless = Command::new(env!("CARGO_BIN_EXE_scf"));
         keyless
-            .args(["--endpoint", &dead_endpoint(), action, "--generate-cli-skeleton"])
+            .args([
+                "--endpoint",
+                &dead_endpoint(),
+                action,
+                "--generate-cli-skeleton",
+            ])
             .env_clear()
             .env("HOME", &fixture().home);
         let (output, stdout, stderr) = run(keyless);
@@ -384,7 +391,10 @@ fn generate_cli_skeleton_prints_the_input_in_the_spec_s_order_offline() {
         let names: Vec<&str> = schema.input.members.iter().map(|m| m.name).collect();
         assert_eq!(skeleton.as_object().unwrap().len(), names.len(), "{stdout}");
         let positions: Vec<usize> = names.iter().map(|n| key_position(&stdout, n)).collect();
-        assert!(positions.is_sorted(), "{action}: not in {names:?} order: {stdout}");
+        assert!(
+            positions.is_sorted(),
+            "{action}: not in {names:?} order: {stdout}"
+        );
         assert!(stdout.starts_with("{\n    \""), "{stdout}");
     }
     let (_, stdout, _) = run(scf(&["list-async-events", "--generate-cli-skeleton"]));
@@ -415,7 +425,10 @@ fn assert_refused(endpoint: &str, args: &[&str], expected: &str) {
     let (output, stdout, stderr) = run(scf_at(endpoint, args));
     assert_eq!(code(&output), 2, "{args:?}: {stderr}");
     assert!(stdout.is_empty(), "{args:?}: {stdout}");
-    assert!(stderr.contains(expected), "{args:?}: {expected:?} not in {stderr}");
+    assert!(
+        stderr.contains(expected),
+        "{args:?}: {expected:?} not in {stderr}"
+    );
 }
 
 #[test]
@@ -425,25 +438,62 @@ fn bad_input_is_refused_with_exit_code_2_and_nothing_sent() {
     let missing = Path::new(&std::env::temp_dir()).join("scf-cli-no-such-file.json");
     let missing = missing.to_str().unwrap();
     let invokes: &[(&[&str], &str)] = &[
-        (&["invoke", "--async"], "missing required parameter --FunctionName (--function-name)"),
         (
-            &["invoke", "--function-name", "hello", "--async", "--Bogus", "1"],
+            &["invoke", "--async"],
+            "missing required parameter --FunctionName (--function-name)",
+        ),
+        (
+            &[
+                "invoke",
+                "--function-name",
+                "hello",
+                "--async",
+                "--Bogus",
+                "1",
+            ],
             "unexpected argument '--Bogus'",
         ),
         (
-            &["Invoke", "--FunctionName", "hello", "--InvocationType", "Later"],
+            &[
+                "Invoke",
+                "--FunctionName",
+                "hello",
+                "--InvocationType",
+                "Later",
+            ],
             "invalid value for --InvocationType (--invocation-type): expected one of",
         ),
         (
-            &["invoke", "--function-name", "hello", "--invocation-type", "RequestResponse", "--async"],
+            &[
+                "invoke",
+                "--function-name",
+                "hello",
+                "--invocation-type",
+                "RequestResponse",
+                "--async",
+            ],
             "contradicts",
         ),
         (
-            &["invoke", "--function-name", "hello", "--async", "--client-context-file", missing],
+            &[
+                "invoke",
+                "--function-name",
+                "hello",
+                "--async",
+                "--client-context-file",
+                missing,
+            ],
             "--client-context-file: cannot read",
         ),
         (
-            &["invoke", "--function-name", "hello", "--async", "--filter", "[["],
+            &[
+                "invoke",
+                "--function-name",
+                "hello",
+                "--async",
+                "--filter",
+                "[[",
+            ],
             "--filter: ",
         ),
         (&["invoke", "--function-name", "hello", "--wait"], "--async"),
@@ -459,50 +509,113 @@ fn bad_input_is_refused_with_exit_code_2_and_nothing_sent() {
     let not_json = temp_file("not.json", "{");
     let cases: &[(&[&str], &str)] = &[
         (
-            &["list-async-events", "--function-name", "hello", "--limit", "abc"],
-            "invalid value for --Limit (--limit): expected a non-negative integer",
+            &[
+                "list-async-events",
+                "--function-name",
+                "hello",
+                "--limit",
+                "abc",
+            ],
+            "invalid value for --Limit (--limit): expected an integer",
         ),
         (
-            &["list-async-events", "--function-name", "hello", "--limit", "-1"],
-            "--Limit (--limit)",
+            &[
+                "put-total-concurrency-config",
+                "--total-concurrency-mem",
+                "-1",
+            ],
+            "invalid value for --TotalConcurrencyMem (--total-concurrency-mem): expected a non-negative integer",
         ),
         (
-            &["ListAsyncEvents", "--FunctionName", "hello", "--Status", "RUNNING"],
+            &[
+                "ListAsyncEvents",
+                "--FunctionName",
+                "hello",
+                "--Status",
+                "RUNNING",
+            ],
             "invalid value for --Status (--status): expected JSON text",
         ),
         (
-            &["ListAsyncEvents", "--FunctionName", "hello", "--Status", "[1]"],
+            &[
+                "ListAsyncEvents",
+                "--FunctionName",
+                "hello",
+                "--Status",
+                "[1]",
+            ],
             "--Status (--status): invalid value at `Status.0`: expected a string",
         ),
         (
-            &["list-async-events", "--function-name", "hello", "--order", "UP"],
+            &[
+                "list-async-events",
+                "--function-name",
+                "hello",
+                "--order",
+                "UP",
+            ],
             "expected one of ASC, DESC",
         ),
         (
-            &["terminate-async-event", "--function-name", "hello", "--grace-shutdown", "maybe"],
+            &[
+                "terminate-async-event",
+                "--function-name",
+                "hello",
+                "--grace-shutdown",
+                "maybe",
+            ],
             "--GraceShutdown (--grace-shutdown): expected true or false",
         ),
         (
             &["terminate-async-event", "--function-name", "hello"],
             "missing required parameter --InvokeRequestId (--invoke-request-id)",
         ),
-        (&["get-async-event-status"], "missing required parameter --InvokeRequestId"),
         (
-            &["list-async-events", "--cli-input-json", unknown.to_str().unwrap()],
+            &["get-async-event-status"],
+            "missing required parameter --InvokeRequestId",
+        ),
+        (
+            &[
+                "list-async-events",
+                "--cli-input-json",
+                unknown.to_str().unwrap(),
+            ],
             "unknown parameter `Bogus`",
         ),
         (
-            &["list-async-events", "--cli-input-json", not_json.to_str().unwrap()],
+            &[
+                "list-async-events",
+                "--cli-input-json",
+                not_json.to_str().unwrap(),
+            ],
             "is not JSON",
         ),
-        (&["list-async-events", "--cli-input-json", missing], "cannot read"),
         (
-            &["get-async-event-status", "--invoke-request-id", "x", "--filter", "[["],
+            &["list-async-events", "--cli-input-json", missing],
+            "cannot read",
+        ),
+        (
+            &[
+                "get-async-event-status",
+                "--invoke-request-id",
+                "x",
+                "--filter",
+                "[[",
+            ],
             "--filter: ",
         ),
-        (&["list-functions", "--Limit", "1", "--Limit", "2"], "cannot be used multiple times"),
         (
-            &["update-function-configuration", "--function-name", "f", "--environment", r#"{"Variables": [{"Key": 1}]}"#],
+            &["list-functions", "--Limit", "1", "--Limit", "2"],
+            "cannot be used multiple times",
+        ),
+        (
+            &[
+                "update-function-configuration",
+                "--function-name",
+                "f",
+                "--environment",
+                r#"{"Variables": [{"Key": 1}]}"#,
+            ],
             "--Environment (--environment): invalid value at `Environment.Variables.0.Key`: expected a string",
         ),
     ];
@@ -554,11 +667,8 @@ fn every_other_action_reaches_the_emulator_and_shows_its_error() {
             &minimal_request(action.input).to_string(),
         );
         let kebab = name.to_kebab_case();
-        let (output, stdout, stderr) = run(scf(&[
-            &kebab,
-            "--cli-input-json",
-            path.to_str().unwrap(),
-        ]));
+        let (output, stdout, stderr) =
+            run(scf(&[&kebab, "--cli-input-json", path.to_str().unwrap()]));
         assert_eq!(code(&output), 3, "{name}: {stderr}");
         assert!(stdout.is_empty());
         assert!(
@@ -592,7 +702,10 @@ fn help_shows_the_spec_s_description_and_parameters() {
             let first = member.doc.lines().next().unwrap_or("").trim();
             assert!(stdout.contains(first), "{first}: {stdout}");
         }
-        assert!(stdout.contains("--limit") && stdout.contains("<Integer>"), "{stdout}");
+        assert!(
+            stdout.contains("--limit") && stdout.contains("<Integer>"),
+            "{stdout}"
+        );
         assert!(stdout.contains("--all"), "ListFunctions pages: {stdout}");
     }
     let (_, stdout, _) = run(Command::new(env!("CARGO_BIN_EXE_scf")).args(["help", "Invoke"]));
@@ -603,7 +716,11 @@ fn help_shows_the_spec_s_description_and_parameters() {
     let (output, stdout, _) = run(Command::new(env!("CARGO_BIN_EXE_scf")).arg("--help"));
     assert_eq!(code(&output), 0);
     for action in scf::model::ACTIONS {
-        assert!(stdout.contains(action.name()), "{}: {stdout}", action.name());
+        assert!(
+            stdout.contains(action.name()),
+            "{}: {stdout}",
+            action.name()
+        );
     }
 }
 
@@ -657,7 +774,10 @@ fn wait_outcomes_have_distinct_exit_codes() {
     assert_eq!(code(&output), 0, "{stderr}");
     assert!(stderr.contains("started async event") && stdout.contains("FINISHED"));
 
-    let context = temp_file("event.json", r#"{"scf_emulator": {"duration_ms": 100, "outcome": "failed"}}"#);
+    let context = temp_file(
+        "event.json",
+        r#"{"scf_emulator": {"duration_ms": 100, "outcome": "failed"}}"#,
+    );
     let (output, _, stderr) = run(scf(&[
         "Invoke",
         "--FunctionName",
