@@ -70,7 +70,8 @@ pub(crate) struct Global {
     /// How results are printed.
     #[arg(long, global = true, value_enum, default_value_t = Output::Json)]
     pub(crate) output: Output,
-    /// A JMESPath expression applied to the result before printing (`Functions[].FunctionName`).
+    /// A JMESPath expression applied to the result before printing (`Functions[].FunctionName`); a
+    /// result of null prints nothing. Objects it selects have their keys sorted, not in the spec's order.
     #[arg(long, global = true, value_name = "JMESPATH")]
     pub(crate) filter: Option<String>,
     /// Dump requests and responses to stderr, secrets redacted.
@@ -112,7 +113,7 @@ pub(crate) enum Command {
     #[command(
         after_help = "Example:\n  echo '{\"InvokeRequestId\":\"x\"}' | scf sign --action GetAsyncEventStatus --timestamp 1700000000 --json"
     )]
-    Sign(SignArgs),
+    Sign(Box<SignArgs>),
     /// Run a local SCF emulator.
     #[cfg(feature = "emulator")]
     #[command(

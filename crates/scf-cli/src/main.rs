@@ -94,7 +94,7 @@ async fn run(matches: &ArgMatches, global: &Global) -> Result<(), Failure> {
             )
             .await
         }
-        Command::Sign(args) => sign::run(args, global.profile.as_deref()).await,
+        Command::Sign(args) => sign::run(*args, global.profile.as_deref()).await,
         #[cfg(feature = "emulator")]
         Command::Emulator(args) => args.run().await.map_err(|e| Failure::Config(e.to_string())),
         Command::Completions { shell } => {
