@@ -36,6 +36,20 @@ const RULES: &[Rule] = &[
         "the signer is pure: no runtime, no network stack, no serialisation",
     ),
     (
+        "tc-api",
+        Features::All,
+        &[
+            "tokio",
+            "hyper",
+            "reqwest",
+            "openssl",
+            "tc3-signer",
+            "scf-model",
+            "sts-model",
+        ],
+        "the protocol layer is data and parsing for every service: no I/O, no signing, no service's model",
+    ),
+    (
         "scf-transport",
         Features::All,
         &[
@@ -47,6 +61,12 @@ const RULES: &[Rule] = &[
             "scf-emulator",
         ],
         "the generic client stays small: rustls with ring, no OpenSSL, no heavy HTTP stack",
+    ),
+    (
+        "scf-transport",
+        Features::All,
+        &["scf-model"],
+        "the generic client knows services only as metadata: it speaks the protocol (tc-api), not SCF's model",
     ),
     (
         "scf",
@@ -90,6 +110,19 @@ const RULES: &[Rule] = &[
         Features::All,
         &["tokio", "hyper", "reqwest", "openssl", "tc3-signer"],
         "the model is data only: no I/O and no signing",
+    ),
+    (
+        "sts-model",
+        Features::All,
+        &[
+            "tokio",
+            "hyper",
+            "reqwest",
+            "openssl",
+            "tc3-signer",
+            "scf-model",
+        ],
+        "the STS model is data only, beside SCF's, not on it",
     ),
 ];
 

@@ -6,6 +6,7 @@
 //! - `cargo xtask soak`: one client through 100,000 calls with 1% of requests failing in each way.
 //! - `cargo xtask load`: the emulator alone under 64 connections for 60 seconds.
 //! - `cargo xtask python-sdk`: the pinned official Python SDK, for the interoperability test.
+//! - `cargo xtask spec [--latest]`: the vendored spec under `spec/`, fetched again from PyPI.
 //! - `cargo xtask codegen [--check]`: the model crates and the SCF facade, generated from `spec/`.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -17,6 +18,7 @@ mod codegen;
 mod deps;
 mod fuzz;
 mod python_sdk;
+mod spec;
 mod tccli;
 
 fn main() -> ExitCode {
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
         "bench" => bench::run(),
         "python-sdk" => python_sdk::install(),
         "tccli" => tccli::install(),
+        "spec" => spec::run(&std::env::args().skip(2).collect::<Vec<_>>()),
         "codegen" => codegen::run(&std::env::args().skip(2).collect::<Vec<_>>()),
         "fuzz" => match std::env::args().nth(2).map(|s| s.parse::<u64>()) {
             None => fuzz::run(60),
@@ -35,7 +38,7 @@ fn main() -> ExitCode {
         "soak" => release_binary("soak"),
         "load" => release_binary("load"),
         _ => {
-            eprintln!("usage: cargo xtask <ci|bench|fuzz|soak|load|python-sdk|codegen>");
+            eprintln!("usage: cargo xtask <ci|bench|fuzz|soak|load|python-sdk|spec|codegen>");
             eprintln!(
                 "  ci     format check, clippy, tests (with doc tests), docs, dependency rules"
             );
@@ -48,6 +51,9 @@ fn main() -> ExitCode {
             );
             eprintln!("  load   the emulator alone: 64 connections for 60 s, memory flat");
             eprintln!("  python-sdk  the pinned official Python SDK under target/python-sdk");
+            eprintln!(
+                "  spec [--latest]  the vendored spec, fetched again from PyPI (pinned or newest)"
+            );
             eprintln!(
                 "  codegen  the models and the SCF facade from spec/ (--check: fail when stale;"
             );

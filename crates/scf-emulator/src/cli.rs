@@ -33,6 +33,8 @@ impl EmulatorArgs {
     /// SIGTERM.
     pub async fn run(self) -> Result<(), StartError> {
         let emulator = self.start().await?;
+        // Registered before the banner, so a signal sent as soon as the banner is read is not missed.
+        let stop = stop_signal();
         println!("SCF emulator listening on {}", emulator.url());
         println!("API version 2018-04-16, service scf. Accepted credentials (emulator-only keys):");
         for credential in emulator.credentials() {
@@ -53,7 +55,7 @@ impl EmulatorArgs {
                 crate::admin::PREFIX
             );
         }
-        wait_for_stop_signal().await;
+        stop.await;
         println!("Stopping.");
         emulator.shutdown().await;
         Ok(())
@@ -79,24 +81,23 @@ impl EmulatorArgs {
     }
 }
 
-async fn wait_for_stop_signal() {
+/// Ctrl-C or SIGTERM. On Unix both handlers are installed when this is called, not when it is first polled.
+fn stop_signal() -> impl Future<Output = ()> {
     #[cfg(unix)]
-    {
+    let handlers = {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = terminate.recv() => {}
-                }
+        signal(SignalKind::interrupt())
+            .and_then(|interrupt| Ok((interrupt, signal(SignalKind::terminate())?)))
+    };
+    async move {
+        #[cfg(unix)]
+        if let Ok((mut interrupt, mut terminate)) = handlers {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+            return;
         }
-    }
-    #[cfg(not(unix))]
-    {
         let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -200,10 +200,14 @@ mod tests {
             "FunctionName=f&Status.1=RUNNING",
             "FunctionName=f&InvokeType=OTHER",
             "FunctionName=f&FunctionName=g",
-            "FunctionName=f&StartTimeInterval.Start=x",
+            "FunctionName=f&StartTimeInterval=x",
         ] {
             assert_eq!(code(wrong), ErrorCode::InvalidParameterValue, "{wrong}");
         }
+        assert_eq!(
+            code("FunctionName=f&StartTimeInterval.Start=x"),
+            ErrorCode::MissingParameter
+        );
         assert_eq!(
             code("FunctionName=f&Order=UP"),
             ErrorCode::InvalidParameterValueOrder

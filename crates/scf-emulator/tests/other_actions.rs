@@ -2,6 +2,8 @@
 //! like any other (unknown, missing and wrongly typed parameters refused, named by path), and a request that
 //! passes answers UnsupportedOperation naming the action.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::TestClient;

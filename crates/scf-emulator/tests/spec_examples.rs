@@ -2,6 +2,8 @@
 //! emulator: every GET example's flattened query rebuilds into JSON that fits its action's request, and
 //! every example, GET or POST, sent to the emulator gets past the parameter checks.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::borrow::Cow;

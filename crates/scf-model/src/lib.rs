@@ -9,6 +9,10 @@
 //!   paginated actions [`tc_api::Paginated`].
 //! - [`ErrorCode`] names every SCF code and the common API 3.0 codes, with its description and class.
 //! - [`ACTIONS`], [`action_schema`] and [`AnyRequest`] describe and read any action at run time.
+//! - A few hand-written shortcuts for the async-event lifecycle: [`InvokeRequest::event`],
+//!   [`GetAsyncEventStatusRequest::new`], [`EventStatus::is_terminal`].
+//! - The protocol pieces of [`tc_api`] a caller needs ([`parse_response`], [`ApiError`], [`Action`]) are
+//!   re-exported here.
 //!
 //! # Example
 //!
@@ -33,6 +37,13 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod conveniences;
 mod generated;
 
 pub use generated::*;
+// The protocol pieces every caller of the model needs, so that one import path serves.
+pub use tc_api::{
+    Action, ActionMetadata, ApiError, Envelope, ErrorClass, ErrorDetail, ErrorResponse,
+    MalformedKind, MalformedResponse, Page, Paginated, ResponseError, parse_response,
+    request_id_of,
+};

@@ -40,7 +40,7 @@ async fn every_modelled_action_round_trips() {
     assert_eq!(again.kind(), ErrorKind::Api);
     assert_eq!(
         again.code(),
-        Some(&ErrorCode::FailedOperationAsyncEventStatus)
+        Some(ErrorCode::FailedOperationAsyncEventStatus.as_str())
     );
     assert_eq!(again.attempts(), 1);
     assert!(
@@ -73,7 +73,7 @@ async fn generic_actions_take_any_json_and_return_any_json() {
         .call_action::<serde_json::Value, _>(&list, &serde_json::json!({}))
         .await
         .unwrap_err();
-    assert_eq!(missing.code(), Some(&ErrorCode::MissingParameter));
+    assert_eq!(missing.code(), Some(ErrorCode::MissingParameter.as_str()));
 }
 
 #[tokio::test]
@@ -148,7 +148,7 @@ async fn headers_follow_the_protocol_and_each_attempt_is_signed_afresh() {
         .unwrap_err();
     assert_eq!(
         refused.code(),
-        Some(&ErrorCode::AuthFailureSecretIdNotFound)
+        Some(ErrorCode::AuthFailureSecretIdNotFound.as_str())
     );
     let requests = recording.requests.lock().unwrap();
     let authorization = requests[1].headers()["authorization"].to_str().unwrap();

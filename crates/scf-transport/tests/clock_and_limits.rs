@@ -104,7 +104,10 @@ async fn visibility_delay_surfaces_as_not_found_without_retries() {
         .await
         .unwrap_err();
     assert_eq!((error.kind(), error.attempts()), (ErrorKind::Api, 1));
-    assert_eq!(error.code(), Some(&ErrorCode::ResourceNotFoundAsyncEvent));
+    assert_eq!(
+        error.code(),
+        Some(ErrorCode::ResourceNotFoundAsyncEvent.as_str())
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -138,13 +141,13 @@ async fn a_burst_of_1000_calls_never_trips_the_server_limit() {
     assert!((elapsed - 800.0 / 360.0).abs() < 0.01, "{elapsed}");
     let throttled = errors
         .iter()
-        .filter(|e| e.code() == Some(&ErrorCode::RequestLimitExceeded))
+        .filter(|e| e.code() == Some(ErrorCode::RequestLimitExceeded.as_str()))
         .count();
     assert_eq!(throttled, 0, "the client kept under the server's limit");
     assert!(
         errors
             .iter()
-            .all(|e| e.code() == Some(&ErrorCode::ResourceNotFoundAsyncEvent))
+            .all(|e| e.code() == Some(ErrorCode::ResourceNotFoundAsyncEvent.as_str()))
     );
 }
 
@@ -177,7 +180,8 @@ async fn a_client_faster_than_the_server_adapts_to_its_limit() {
                     .unwrap_err();
                 if started.elapsed() > Duration::from_secs(1) {
                     sent += 1;
-                    throttled += u32::from(error.code() == Some(&ErrorCode::RequestLimitExceeded));
+                    throttled +=
+                        u32::from(error.code() == Some(ErrorCode::RequestLimitExceeded.as_str()));
                 }
             }
             (sent, throttled)

@@ -57,7 +57,7 @@ async fn throttling_slows_the_client_down() {
     emulator
         .add_fault(FaultRule::always(Fault::RequestLimitExceeded).for_action("ListAsyncEvents"));
     let error = client.call(&list()).await.unwrap_err();
-    assert_eq!(error.code(), Some(&ErrorCode::RequestLimitExceeded));
+    assert_eq!(error.code(), Some(ErrorCode::RequestLimitExceeded.as_str()));
     let rate = client.send_rate("scf", "ListAsyncEvents").unwrap();
     assert!((rate - 12.6).abs() < 1e-9, "70% of 18: {rate}");
 
@@ -153,7 +153,7 @@ async fn invoke_refused_for_its_rate_is_sent_again() {
         .unwrap_err();
     assert_eq!(
         (error.code(), error.attempts(), error.outcome_unknown()),
-        (Some(&ErrorCode::RequestLimitExceeded), 4, false)
+        (Some(ErrorCode::RequestLimitExceeded.as_str()), 4, false)
     );
     assert_eq!(client.call(&list()).await.unwrap().total_count, 1);
 }

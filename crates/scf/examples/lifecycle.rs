@@ -6,7 +6,6 @@
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use scf::model::ListAsyncEventsRequest;
 use scf::{Client, Credentials, Endpoint, WaitOptions};
 use scf_emulator::{DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator};
 
@@ -45,13 +44,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             Some(r#"{"scf_emulator": {"duration_ms": 600000}}"#),
         )
         .await?;
-    client.terminate_async_event("hello", &long, false).await?;
-    println!(
-        "{long} is {}",
-        client.get_async_event_status(&long).await?.result.status
-    );
+    client
+        .terminate_async_event()
+        .function_name("hello")
+        .invoke_request_id(&long)
+        .send()
+        .await?;
+    let status = client
+        .get_async_event_status()
+        .invoke_request_id(&long)
+        .send()
+        .await?;
+    println!("{long} is {}", status.result.status);
 
-    let mut events = Box::pin(client.list_all_async_events(ListAsyncEventsRequest::new("hello")));
+    let listing = client.list_async_events().function_name("hello");
+    let mut events = std::pin::pin!(listing.into_paginator());
     while let Some(event) = events.next().await {
         let event = event?;
         println!(

@@ -49,15 +49,18 @@ impl Report {
             self.seconds
         );
         println!(
-            "  collisions resolved: {} ({} snake_case fields, {} type names, {} other); prelude names renamed: {}; boxes added: {}; keywords escaped: {}",
+            "  collisions resolved: {} ({} snake_case fields, {} type names, {} modules, statics or error variants); types renamed: {}; boxes added: {}; keywords escaped: {}",
             s.collisions(),
             s.field_collisions,
             s.type_collisions,
             s.other_collisions,
-            s.prelude_renames,
+            s.renamed_types,
             s.boxes,
             s.keywords
         );
+        for line in &s.resolved {
+            println!("    {line}");
+        }
         println!(
             "  sample compiled with clippy -D warnings and documented: {}",
             self.sample.join(", ")

@@ -8,16 +8,18 @@ use super::model::{Field, Object, Scalar, Service};
 
 pub(crate) fn schema_module(service: &Service) -> String {
     let mut out = header(&service.spec_label);
+    let paging = if service.actions.iter().any(|a| a.pagination.is_some()) {
+        ", PaginationSchema"
+    } else {
+        ""
+    };
     let _ = write!(
         out,
         "//! The shapes of the `{svc}` {version} actions and objects as data.\n\n\
-         use tc_api::schema::{{ActionSchema, Kind, MemberSchema, ObjectSchema}};\n",
+         use tc_api::schema::{{ActionSchema, Kind, MemberSchema, ObjectSchema{paging}}};\n",
         svc = service.name,
         version = service.version,
     );
-    if service.actions.iter().any(|a| a.pagination.is_some()) {
-        out.push_str("use tc_api::schema::PaginationSchema;\n");
-    }
     out.push_str("\n/// Every action, sorted by name.\npub static ACTIONS: &[&ActionSchema] = &[");
     for action in &service.actions {
         let _ = write!(out, "&{}, ", action.static_name);

@@ -79,15 +79,17 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     }
 }
 
-/// Generates the configured targets in memory, formatted.
+/// Generates the configured targets in memory, formatted, and says how long each took.
 fn render_targets(root: &Path) -> Result<Vec<(PathBuf, Vec<File>)>, String> {
     let overrides = spec::read_overrides(&root.join("spec/overrides.toml"))?;
     let common = spec::read_error_codes(&root.join("spec/common/errorcodes.json"))?;
     let mut outputs = Vec::new();
     for target in TARGETS {
+        let started = std::time::Instant::now();
         let label = format!("spec/{}/{}/api.json", target.service, target.version);
+        let spec_dir = root.join("spec");
         let service = load(
-            &root.join("spec"),
+            &spec_dir,
             target.service,
             target.version,
             label,
@@ -95,33 +97,75 @@ fn render_targets(root: &Path) -> Result<Vec<(PathBuf, Vec<File>)>, String> {
             &overrides,
         )?;
         let model_dir = PathBuf::from(target.model_dir);
-        let files = model_sources(&service)?
+        let mut files: Vec<File> = model_sources(&service)?
             .into_iter()
-            .map(|file| {
-                format_file(
-                    root,
-                    File {
-                        path: model_dir.join(file.path),
-                        text: file.text,
-                    },
-                )
+            .map(|file| File {
+                path: model_dir.join(file.path),
+                text: file.text,
             })
-            .collect::<Result<Vec<_>, _>>()?;
-        outputs.push((model_dir, files));
+            .collect();
+        let mut facade = None;
         if let Some((path, model_crate)) = target.facade {
-            let text = emit_facade::facade(&service, model_crate);
-            let file = format_file(
-                root,
-                File {
-                    path: PathBuf::from(path),
-                    text,
-                },
-            )?;
-            // A single file, so no directory of its own is checked for extra files.
+            facade = Some(files.len());
+            files.push(File {
+                path: PathBuf::from(path),
+                text: emit_facade::facade(&service, model_crate),
+            });
+        }
+        let mut files = format_all(root, files)?;
+        let bytes: usize = files.iter().map(|f| f.text.len()).sum();
+        println!(
+            "codegen: {} {}: {} actions, {} files, {} bytes in {:.2} s",
+            target.service,
+            target.version,
+            service.actions.len(),
+            files.len(),
+            bytes,
+            started.elapsed().as_secs_f64()
+        );
+        // The facade is a single file outside the model's directory, which has no extra-file check.
+        if let Some(index) = facade {
+            let file = files.remove(index);
+            outputs.push((model_dir, files));
             outputs.push((PathBuf::new(), vec![file]));
+        } else {
+            outputs.push((model_dir, files));
         }
     }
     Ok(outputs)
+}
+
+/// Formats the files with rustfmt, one process per file, on as many threads as there are cores.
+fn format_all(root: &Path, files: Vec<File>) -> Result<Vec<File>, String> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let chunk = files.len().div_ceil(threads).max(1);
+    let mut chunks: Vec<Vec<File>> = Vec::new();
+    let mut files = files.into_iter().peekable();
+    while files.peek().is_some() {
+        chunks.push(files.by_ref().take(chunk).collect());
+    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .into_iter()
+                        .map(|file| format_file(root, file))
+                        .collect::<Result<Vec<_>, String>>()
+                })
+            })
+            .collect();
+        let mut formatted = Vec::new();
+        for worker in workers {
+            formatted.extend(
+                worker
+                    .join()
+                    .map_err(|_| "a rustfmt worker panicked".to_owned())??,
+            );
+        }
+        Ok(formatted)
+    })
 }
 
 fn format_file(root: &Path, file: File) -> Result<File, String> {
@@ -264,10 +308,7 @@ fn one_service(args: &[&str]) -> Result<(), String> {
     let spec_dir = Path::new(spec_dir);
     let label = format!("{}/{service}/{version}/api.json", spec_dir.display());
     let resolved = load(spec_dir, service, version, label, &common, &overrides)?;
-    let files = model_sources(&resolved)?
-        .into_iter()
-        .map(|file| format_file(&root, file))
-        .collect::<Result<Vec<_>, _>>()?;
+    let files = format_all(&root, model_sources(&resolved)?)?;
     let out = Path::new(out);
     let written = write_files(out, Path::new(""), &files)?;
     println!(

@@ -25,14 +25,20 @@ pub(crate) struct Service {
 }
 
 /// What resolving the names had to do, for the all-services report.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Stats {
+    /// Fields whose snake_case name another field of the struct had.
     pub(crate) field_collisions: usize,
+    /// Types whose name another type (or a generated item) had.
     pub(crate) type_collisions: usize,
+    /// Modules, schema statics and error code variants whose name was taken.
     pub(crate) other_collisions: usize,
-    pub(crate) prelude_renames: usize,
+    /// Types named otherwise than in the spec: by `type_renames` or away from a prelude name.
+    pub(crate) renamed_types: usize,
     pub(crate) boxes: usize,
     pub(crate) keywords: usize,
+    /// One line per collision resolved: `service: what -> name`.
+    pub(crate) resolved: Vec<String>,
 }
 
 impl Stats {
@@ -44,10 +50,28 @@ impl Stats {
         self.field_collisions += other.field_collisions;
         self.type_collisions += other.type_collisions;
         self.other_collisions += other.other_collisions;
-        self.prelude_renames += other.prelude_renames;
+        self.renamed_types += other.renamed_types;
         self.boxes += other.boxes;
         self.keywords += other.keywords;
+        self.resolved.extend(other.resolved.iter().cloned());
     }
+
+    /// Counts a name that had to be changed to `resolved` because `what` was taken.
+    fn collided(&mut self, kind: Collision, what: &str, resolved: &str) {
+        match kind {
+            Collision::Field => self.field_collisions += 1,
+            Collision::Type => self.type_collisions += 1,
+            Collision::Other => self.other_collisions += 1,
+        }
+        self.resolved.push(format!("{what} -> {resolved}"));
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Collision {
+    Field,
+    Type,
+    Other,
 }
 
 pub(crate) struct Action {
@@ -279,7 +303,13 @@ pub(crate) fn resolve(input: &ServiceInput, overrides: &Overrides) -> Result<Ser
             snake.push_str("_action");
         }
         let (module, collided) = modules.claim(&snake);
-        stats.other_collisions += usize::from(collided);
+        if collided {
+            stats.collided(
+                Collision::Other,
+                &format!("{name}: module of {action}"),
+                &module,
+            );
+        }
         for object in [&spec.input, &spec.output] {
             placement
                 .entry(object.as_str())
@@ -299,11 +329,11 @@ pub(crate) fn resolve(input: &ServiceInput, overrides: &Overrides) -> Result<Ser
     let mut claim_type = |spec_name: &str, stats: &mut Stats| {
         let rename = overrides.type_renames.get(spec_name).map(String::as_str);
         let base = naming::type_name(spec_name, rename);
-        if rename.is_none() && base != spec_name && base.ends_with("Value") {
-            stats.prelude_renames += 1;
-        }
+        stats.renamed_types += usize::from(base != spec_name);
         let (rust, collided) = types.claim(&base);
-        stats.type_collisions += usize::from(collided);
+        if collided {
+            stats.collided(Collision::Type, &format!("{name}: type {spec_name}"), &rust);
+        }
         rust
     };
     let mut enums = Vec::new();
@@ -348,7 +378,13 @@ pub(crate) fn resolve(input: &ServiceInput, overrides: &Overrides) -> Result<Ser
     let mut action_statics = Vec::new();
     for action in api.actions.keys() {
         let (static_name, collided) = statics.claim(&naming::screaming(action));
-        stats.other_collisions += usize::from(collided);
+        if collided {
+            stats.collided(
+                Collision::Other,
+                &format!("{name}: schema of {action}"),
+                &static_name,
+            );
+        }
         action_statics.push(static_name);
     }
 
@@ -371,11 +407,20 @@ pub(crate) fn resolve(input: &ServiceInput, overrides: &Overrides) -> Result<Ser
             (Module::Types, _) => Side::Both,
         };
         let (static_name, collided) = statics.claim(&naming::screaming(spec_name));
-        stats.other_collisions += usize::from(collided);
+        if collided {
+            stats.collided(
+                Collision::Other,
+                &format!("{name}: schema of {spec_name}"),
+                &static_name,
+            );
+        }
         let names = naming::field_names(spec.members.iter().map(|m| m.name.as_str()));
         let mut fields = Vec::with_capacity(names.len());
         for (member, field_name) in spec.members.iter().zip(names) {
-            stats.field_collisions += usize::from(field_name.collided);
+            if field_name.collided {
+                let what = format!("{name}: field {spec_name}.{}", member.name);
+                stats.collided(Collision::Field, &what, &field_name.ident);
+            }
             stats.keywords += usize::from(field_name.keyword_escaped);
             let key = format!("{spec_name}.{}", member.name);
             let enum_index = enum_members.get(key.as_str()).copied();
@@ -457,7 +502,12 @@ pub(crate) fn resolve(input: &ServiceInput, overrides: &Overrides) -> Result<Ser
         });
     }
 
-    let error_codes = error_codes(&input.common_error_codes, &input.error_codes, &mut stats);
+    let error_codes = error_codes(
+        &name,
+        &input.common_error_codes,
+        &input.error_codes,
+        &mut stats,
+    );
     Ok(Service {
         spec_label: input.spec_label.clone(),
         name,
@@ -654,6 +704,7 @@ fn pagination(request: &Object, response: &Object) -> Option<Pagination> {
 /// The common codes and the service's, the service's description winning, sorted by code, each with a
 /// variant name no other code has.
 fn error_codes(
+    service: &str,
     common: &[ErrorCodeSpec],
     own: &[ErrorCodeSpec],
     stats: &mut Stats,
@@ -667,7 +718,13 @@ fn error_codes(
         .into_iter()
         .map(|(code, description)| {
             let (variant, collided) = variants.claim(&naming::error_variant(code));
-            stats.other_collisions += usize::from(collided);
+            if collided {
+                stats.collided(
+                    Collision::Other,
+                    &format!("{service}: error code {code}"),
+                    &variant,
+                );
+            }
             ErrorCode {
                 code: code.to_owned(),
                 variant,

@@ -67,14 +67,30 @@ pub(crate) struct MemberSpec {
     pub(crate) member: String,
     #[serde(default)]
     pub(crate) document: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "flag")]
     pub(crate) required: Option<bool>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "flag")]
     pub(crate) output_required: Option<bool>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "flag")]
     pub(crate) value_allowed_null: Option<bool>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "flag")]
     pub(crate) disabled: Option<bool>,
+}
+
+/// A flag written as a boolean or, in a few specs, as `0`/`1`.
+fn flag<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Int(i64),
+    }
+    Ok(
+        Option::<Flag>::deserialize(deserializer)?.map(|flag| match flag {
+            Flag::Bool(value) => value,
+            Flag::Int(value) => value != 0,
+        }),
+    )
 }
 
 /// One entry of an `errorcodes.json`.

@@ -6,8 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tc_api::ActionMetadata;
-use serde::{Deserialize, Serialize};
+use sts_model::{AssumeRoleRequest, AssumeRoleWithWebIdentityRequest};
 
 use super::environment::Environment;
 use super::refresh::{Fetch, Fetched, RefreshPolicy, Refreshing};
@@ -16,48 +15,24 @@ use crate::client::Client;
 use crate::endpoint::Endpoint;
 use crate::time::{Clock, SharedClock, SystemClock, unix_seconds};
 
-const STS_VERSION: &str = "2018-08-13";
 const DEFAULT_REGION: &str = "ap-guangzhou";
 const DEFAULT_DURATION: Duration = Duration::from_secs(7200);
 const MAX_DURATION: Duration = Duration::from_secs(43_200);
-/// STS issues keys; asking twice does no harm, so both actions are retried like idempotent ones.
-static ASSUME_ROLE: ActionMetadata =
-    ActionMetadata::new_static("sts", STS_VERSION, "AssumeRole", true, Some(600));
-static ASSUME_ROLE_WITH_WEB_IDENTITY: ActionMetadata = ActionMetadata::new_static(
-    "sts",
-    STS_VERSION,
-    "AssumeRoleWithWebIdentity",
-    true,
-    Some(600),
-);
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct AssumedRole {
-    credentials: StsCredentials,
+/// The temporary keys STS answered with, valid until `expired_time` (Unix seconds).
+fn fetched(
+    source: &str,
+    keys: &sts_model::Credentials,
     expired_time: u64,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct StsCredentials {
-    token: String,
-    tmp_secret_id: String,
-    tmp_secret_key: String,
-}
-
-impl AssumedRole {
-    fn into_fetched(self, source: &str) -> Result<Fetched<Credentials>, CredentialsError> {
-        Ok(Fetched {
-            value: credentials_from(
-                source,
-                &self.credentials.tmp_secret_id,
-                &self.credentials.tmp_secret_key,
-                Some(&self.credentials.token),
-            )?,
-            expires_at: Some(self.expired_time),
-        })
-    }
+) -> Result<Fetched<Credentials>, CredentialsError> {
+    Ok(Fetched {
+        value: credentials_from(
+            source,
+            &keys.tmp_secret_id,
+            &keys.tmp_secret_key,
+            Some(&keys.token),
+        )?,
+        expires_at: Some(expired_time),
+    })
 }
 
 /// Refresh once a tenth of the lifetime remains, but never later than a minute before expiry.
@@ -77,14 +52,6 @@ fn check_duration(duration: Duration) -> Result<Duration, CredentialsError> {
 /// The session name CAM records when none is given: this crate and the Unix second on `clock`.
 fn default_session_name(clock: &dyn Clock) -> String {
     format!("scf-rs-{}", unix_seconds(clock))
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct AssumeRoleRequest<'a> {
-    role_arn: &'a str,
-    role_session_name: &'a str,
-    duration_seconds: u64,
 }
 
 /// Temporary keys of a role, assumed with STS `AssumeRole` using credentials from another provider.
@@ -241,18 +208,19 @@ impl Fetch for AssumeRoleFetch {
 
     fn fetch(&self) -> BoxFuture<'_, Result<Fetched<Credentials>, CredentialsError>> {
         Box::pin(async move {
-            let request = AssumeRoleRequest {
-                role_arn: &self.role_arn,
-                role_session_name: &self.session_name,
-                duration_seconds: self.duration.as_secs(),
-            };
+            let request = AssumeRoleRequest::default()
+                .role_arn(&self.role_arn)
+                .role_session_name(&self.session_name)
+                .duration_seconds(self.duration.as_secs());
             let source = format!("AssumeRole {}", self.role_arn);
-            let assumed: AssumedRole = self
+            let assumed = self
                 .client
-                .call_action(&ASSUME_ROLE, &request)
+                .call(&request)
                 .await
                 .map_err(|e| CredentialsError::unavailable(format!("{source}: {e}")))?;
-            assumed.into_fetched(&source)
+            // A negative expiry is already past.
+            let expired_time = u64::try_from(assumed.expired_time).unwrap_or(0);
+            fetched(&source, &assumed.credentials, expired_time)
         })
     }
 }
@@ -271,16 +239,6 @@ impl std::fmt::Debug for AssumeRoleProvider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AssumeRoleProvider").finish_non_exhaustive()
     }
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct WebIdentityRequest<'a> {
-    provider_id: &'a str,
-    web_identity_token: &'a str,
-    role_arn: &'a str,
-    role_session_name: &'a str,
-    duration_seconds: u64,
 }
 
 /// Temporary keys from an OIDC identity such as TKE's: STS `AssumeRoleWithWebIdentity`, an unsigned call
@@ -402,19 +360,19 @@ impl Fetch for WebIdentityFetch {
                     self.token_file.display()
                 ))
             })?;
-            let request = WebIdentityRequest {
-                provider_id: &self.provider_id,
-                web_identity_token: token.trim(),
-                role_arn: &self.role_arn,
-                role_session_name: &self.session_name,
-                duration_seconds: self.duration.as_secs(),
-            };
-            let assumed: AssumedRole = self
+            let request = AssumeRoleWithWebIdentityRequest::default()
+                .provider_id(&self.provider_id)
+                .web_identity_token(token.trim())
+                .role_arn(&self.role_arn)
+                .role_session_name(&self.session_name)
+                // Sessions last at most 12 hours (`check_duration`), far inside i64.
+                .duration_seconds(i64::try_from(self.duration.as_secs()).unwrap_or(i64::MAX));
+            let assumed = self
                 .client
-                .call_action(&ASSUME_ROLE_WITH_WEB_IDENTITY, &request)
+                .call(&request)
                 .await
                 .map_err(|e| CredentialsError::unavailable(format!("{source}: {e}")))?;
-            assumed.into_fetched(&source)
+            fetched(&source, &assumed.credentials, assumed.expired_time)
         })
     }
 }
