@@ -19,6 +19,7 @@ mod deps;
 mod fuzz;
 mod python_sdk;
 mod spec;
+mod tccli;
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
         "ci" => ci(),
         "bench" => bench::run(),
         "python-sdk" => python_sdk::install(),
+        "tccli" => tccli::install(),
         "spec" => spec::run(&std::env::args().skip(2).collect::<Vec<_>>()),
         "codegen" => codegen::run(&std::env::args().skip(2).collect::<Vec<_>>()),
         "fuzz" => match std::env::args().nth(2).map(|s| s.parse::<u64>()) {
@@ -122,6 +124,7 @@ fn ci() -> Result<(), String> {
         ],
         &[("SCF_PYTHON", python.to_str().unwrap_or("python3"))],
     )?;
+    tccli::check()?;
     cargo(
         &["doc", "--workspace", "--no-deps", "--all-features"],
         &[("RUSTDOCFLAGS", "-D warnings")],

@@ -2,13 +2,18 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use tc_api::schema::ActionSchema;
 
-/// Tencent Cloud SCF async events from the shell: invoke, wait, list, terminate; a local emulator; an
-/// offline TC3 signer. Credentials come from the default chain (environment, profile file, tccli, TKE
-/// OIDC, CVM role), never from flags that land in shell history.
+use crate::action_command;
+
+/// Tencent Cloud SCF from the shell: every action of the API in tccli's spelling
+/// (`scf ListFunctions --Limit 10`) or in kebab case (`scf list-functions --limit 10`), async events
+/// invoked and waited for, a local emulator, an offline TC3 signer. Credentials come from the default
+/// chain (environment, profile file, tccli, TKE OIDC, CVM role), never from flags that land in shell
+/// history.
 #[derive(Debug, Parser)]
-#[command(name = "scf", version, propagate_version = true, after_help = examples())]
+#[command(name = "scf", version, after_help = examples())]
 pub(crate) struct Cli {
     #[command(flatten)]
     pub(crate) global: Global,
@@ -32,16 +37,19 @@ fn examples() -> String {
     format!(
         "Examples:{demo}
   scf invoke --function-name hello --async --wait start an event and wait until it ends
-  scf GetAsyncEventStatus --InvokeRequestId ID    tccli spelling of get-async-event-status
-  scf list-async-events --function-name hello --all --output table{local}
+  scf GetAsyncEventStatus --InvokeRequestId ID    tccli's spelling of get-async-event-status
+  scf list-async-events --function-name hello --all --output table
+  scf list-functions --filter 'Functions[].FunctionName'
+  scf help ListFunctions                          an action's description and parameters{local}
 
-Exit codes: 0 success, 2 usage, 3 API error, 4 network error, 5 credentials or configuration,
-10 wait ended FAILED, 11 wait ended ABORTED, 12 wait timed out."
+Exit codes: 0 success, 2 usage or bad parameters (nothing sent), 3 API error, 4 network error,
+5 credentials or configuration, 10 wait ended FAILED, 11 wait ended ABORTED, 12 wait timed out."
     )
 }
 
 /// Options every subcommand takes.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub(crate) struct Global {
     /// The region.
     #[arg(long, global = true, env = "TENCENTCLOUD_REGION", default_value = scf::DEFAULT_REGION)]
@@ -62,6 +70,10 @@ pub(crate) struct Global {
     /// How results are printed.
     #[arg(long, global = true, value_enum, default_value_t = Output::Json)]
     pub(crate) output: Output,
+    /// A JMESPath expression applied to the result before printing (`Functions[].FunctionName`); a
+    /// result of null prints nothing. Objects it selects have their keys sorted, not in the spec's order.
+    #[arg(long, global = true, value_name = "JMESPATH")]
+    pub(crate) filter: Option<String>,
     /// Dump requests and responses to stderr, secrets redacted.
     #[arg(long, global = true)]
     pub(crate) debug: bool,
@@ -85,49 +97,9 @@ pub(crate) enum Language {
     EnUs,
 }
 
+/// The commands that are not actions of the API; those are built from the spec at run time.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Where an async event stands.
-    #[command(
-        alias = "GetAsyncEventStatus",
-        after_help = "Example:\n  scf get-async-event-status --invoke-request-id 5f825fd3-a59d-4879-aa28-3ac967c12888"
-    )]
-    GetAsyncEventStatus {
-        /// The event's id (Invoke's FunctionRequestId).
-        #[arg(long, alias = "InvokeRequestId")]
-        invoke_request_id: String,
-    },
-    /// Run a function, synchronously or as an async event.
-    #[command(
-        alias = "Invoke",
-        after_help = "Examples:\n  scf invoke --function-name hello --client-context '{\"key\":1}'\n  scf invoke --function-name hello --async --wait"
-    )]
-    Invoke(InvokeArgs),
-    /// List a function's async events.
-    #[command(
-        alias = "ListAsyncEvents",
-        after_help = "Examples:\n  scf list-async-events --function-name hello --status RUNNING --status FAILED\n  scf list-async-events --function-name hello --all --output table"
-    )]
-    ListAsyncEvents(ListArgs),
-    /// Stop a running async event.
-    #[command(
-        alias = "TerminateAsyncEvent",
-        after_help = "Example:\n  scf terminate-async-event --function-name hello --invoke-request-id ID --grace-shutdown"
-    )]
-    TerminateAsyncEvent {
-        /// The function.
-        #[arg(long, alias = "FunctionName")]
-        function_name: String,
-        /// The event.
-        #[arg(long, alias = "InvokeRequestId")]
-        invoke_request_id: String,
-        /// The namespace.
-        #[arg(long, alias = "Namespace")]
-        namespace: Option<String>,
-        /// Send SIGTERM instead of stopping at once.
-        #[arg(long, alias = "GraceShutdown")]
-        grace_shutdown: bool,
-    },
     /// Wait until an async event ends, showing its progress.
     #[command(after_help = "Example:\n  scf wait --invoke-request-id ID --max-wait 600")]
     Wait {
@@ -141,7 +113,7 @@ pub(crate) enum Command {
     #[command(
         after_help = "Example:\n  echo '{\"InvokeRequestId\":\"x\"}' | scf sign --action GetAsyncEventStatus --timestamp 1700000000 --json"
     )]
-    Sign(SignArgs),
+    Sign(Box<SignArgs>),
     /// Run a local SCF emulator.
     #[cfg(feature = "emulator")]
     #[command(
@@ -160,36 +132,6 @@ pub(crate) enum Command {
 }
 
 #[derive(Debug, Args)]
-pub(crate) struct InvokeArgs {
-    /// The function.
-    #[arg(long, alias = "FunctionName")]
-    pub(crate) function_name: String,
-    /// The namespace.
-    #[arg(long, alias = "Namespace")]
-    pub(crate) namespace: Option<String>,
-    /// The version or alias.
-    #[arg(long, alias = "Qualifier")]
-    pub(crate) qualifier: Option<String>,
-    /// The event, as JSON.
-    #[arg(long, alias = "ClientContext", conflicts_with = "client_context_file")]
-    pub(crate) client_context: Option<String>,
-    /// The event, from a file (`-` for stdin).
-    #[arg(long)]
-    pub(crate) client_context_file: Option<PathBuf>,
-    /// Return the log of a synchronous call.
-    #[arg(long)]
-    pub(crate) tail_log: bool,
-    /// Start an async event (InvocationType Event) and print its InvokeRequestId.
-    #[arg(long = "async")]
-    pub(crate) asynchronous: bool,
-    /// With --async: wait until the event ends.
-    #[arg(long, requires = "asynchronous")]
-    pub(crate) wait: bool,
-    #[command(flatten)]
-    pub(crate) wait_options: WaitArgs,
-}
-
-#[derive(Debug, Args)]
 pub(crate) struct WaitArgs {
     /// Give up waiting after this many seconds.
     #[arg(long, default_value_t = 900)]
@@ -200,43 +142,6 @@ pub(crate) struct WaitArgs {
     /// The longest delay between polls, in milliseconds.
     #[arg(long, default_value_t = 10_000)]
     pub(crate) max_delay_ms: u64,
-}
-
-#[derive(Debug, Args)]
-pub(crate) struct ListArgs {
-    /// The function.
-    #[arg(long, alias = "FunctionName")]
-    pub(crate) function_name: String,
-    /// The namespace.
-    #[arg(long, alias = "Namespace")]
-    pub(crate) namespace: Option<String>,
-    /// Only this version.
-    #[arg(long, alias = "Qualifier")]
-    pub(crate) qualifier: Option<String>,
-    /// Only these statuses (repeatable).
-    #[arg(long, alias = "Status")]
-    pub(crate) status: Vec<String>,
-    /// Only these invocation types (repeatable).
-    #[arg(long, alias = "InvokeType")]
-    pub(crate) invoke_type: Vec<String>,
-    /// Only this event.
-    #[arg(long, alias = "InvokeRequestId")]
-    pub(crate) invoke_request_id: Option<String>,
-    /// ASC or DESC.
-    #[arg(long, alias = "Order")]
-    pub(crate) order: Option<String>,
-    /// StartTime or EndTime.
-    #[arg(long, alias = "Orderby")]
-    pub(crate) orderby: Option<String>,
-    /// Events to skip.
-    #[arg(long, alias = "Offset")]
-    pub(crate) offset: Option<u64>,
-    /// Events per page (at most 100).
-    #[arg(long, alias = "Limit")]
-    pub(crate) limit: Option<u64>,
-    /// Every page, not just one.
-    #[arg(long)]
-    pub(crate) all: bool,
 }
 
 #[derive(Debug, Args)]
@@ -282,11 +187,51 @@ pub(crate) struct SignArgs {
     pub(crate) json: bool,
 }
 
+/// The whole command line: the commands above and one subcommand per action, with flags for the actions
+/// that `args` names (see [`crate::action_command::subcommands`]).
+pub(crate) fn command(
+    actions: &'static [&'static ActionSchema],
+    args: &[std::ffi::OsString],
+) -> clap::Command {
+    Cli::command().subcommands(action_command::subcommands(actions, args))
+}
+
+/// The whole command line with every action's flags, for shell completions.
+pub(crate) fn command_with_every_flag(actions: &'static [&'static ActionSchema]) -> clap::Command {
+    Cli::command().subcommands(actions.iter().map(|action| action_command::full(action)))
+}
+
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::flags::RESERVED;
+    use crate::test_schemas::ACTIONS;
+
     #[test]
     fn the_command_line_definition_is_consistent() {
-        use clap::CommandFactory;
-        super::Cli::command().debug_assert();
+        command_with_every_flag(ACTIONS).debug_assert();
+    }
+
+    #[test]
+    fn member_flags_avoid_every_other_long_option() {
+        let command = command_with_every_flag(ACTIONS);
+        let mut longs: Vec<&str> = command
+            .get_arguments()
+            .filter_map(clap::Arg::get_long)
+            .collect();
+        longs.extend(["help", "version"]);
+        let invoke = crate::action_command::full(&crate::test_schemas::INVOKE_THING);
+        longs.extend(
+            invoke
+                .get_arguments()
+                .filter(|arg| !arg.get_id().as_str().starts_with(char::is_uppercase))
+                .filter_map(clap::Arg::get_long),
+        );
+        for long in longs {
+            assert!(
+                RESERVED.contains(&long),
+                "--{long} is not in flags::RESERVED"
+            );
+        }
     }
 }

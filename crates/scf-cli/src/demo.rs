@@ -3,15 +3,22 @@
 
 use std::time::Duration;
 
-use scf::model::{InvokeRequest, ListAsyncEventsRequest};
 use scf::{Client, Credentials, Endpoint, ProxyConfig};
 use scf_emulator::{DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator};
+use serde_json::{Value, json};
+use tc_api::schema::ActionSchema;
 
+use crate::action_command;
 use crate::args::{Output, WaitArgs};
+use crate::call;
 use crate::exit::Failure;
-use crate::{commands, output, progress};
+use crate::ordered::{Absent, Ordered};
+use crate::{output, progress};
 
-pub(crate) async fn run(format: Output) -> Result<(), Failure> {
+pub(crate) async fn run(
+    actions: &'static [&'static ActionSchema],
+    format: Output,
+) -> Result<(), Failure> {
     let emulator = Emulator::builder()
         .start()
         .await
@@ -26,7 +33,13 @@ pub(crate) async fn run(format: Output) -> Result<(), Failure> {
         .endpoint(Endpoint::url(&emulator.url()).map_err(|e| Failure::Config(e.to_string()))?)
         .credentials(credentials)
         .proxy(ProxyConfig::None)
-        .build()?;
+        .build()
+        .map_err(|e| Failure::Config(e.to_string()))?;
+    let demo = Demo {
+        actions,
+        client: &client,
+        format,
+    };
 
     println!("\n1. Invoke the demo function `hello` asynchronously:");
     let id = client
@@ -47,29 +60,70 @@ pub(crate) async fn run(format: Output) -> Result<(), Failure> {
     );
 
     println!("\n3. Its final status:");
-    commands::get_async_event_status(&client, format, &id).await?;
+    demo.show("GetAsyncEventStatus", json!({"InvokeRequestId": id}))
+        .await?;
 
     println!("\n4. Start a long-running event and terminate it:");
-    let mut long = InvokeRequest::event("hello");
-    long.client_context = Some(r#"{"scf_emulator": {"duration_ms": 600000}}"#.to_owned());
-    let long_id = client.invoke(&long).await?.result.function_request_id;
+    let long = json!({
+        "FunctionName": "hello",
+        "InvocationType": "Event",
+        "ClientContext": r#"{"scf_emulator": {"duration_ms": 600000}}"#,
+    });
+    let started = demo.call("Invoke", long).await?;
+    let long_id = started
+        .pointer("/Result/FunctionRequestId")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let status = demo
+        .call("GetAsyncEventStatus", json!({"InvokeRequestId": long_id}))
+        .await?;
     println!(
         "   InvokeRequestId {long_id} is {}",
-        client.get_async_event_status(&long_id).await?.result.status
+        status
+            .pointer("/Result/Status")
+            .and_then(Value::as_str)
+            .unwrap_or("unknown")
     );
-    client
-        .terminate_async_event("hello", &long_id, false)
-        .await?;
+    demo.call(
+        "TerminateAsyncEvent",
+        json!({"FunctionName": "hello", "InvokeRequestId": long_id}),
+    )
+    .await?;
     tokio::time::sleep(Duration::from_millis(50)).await;
-    commands::get_async_event_status(&client, format, &long_id).await?;
+    demo.show("GetAsyncEventStatus", json!({"InvokeRequestId": long_id}))
+        .await?;
 
     println!("\n5. The function's events:");
-    let listed = client
-        .list_async_events(&ListAsyncEventsRequest::new("hello"))
+    demo.show("ListAsyncEvents", json!({"FunctionName": "hello"}))
         .await?;
-    output::print(format, &listed);
 
     emulator.shutdown().await;
     println!("\nDone: invoked, waited, listed, terminated.");
     Ok(())
+}
+
+/// The demo's calls, through the same generic path as the action commands.
+struct Demo<'a> {
+    actions: &'static [&'static ActionSchema],
+    client: &'a Client,
+    format: Output,
+}
+
+impl Demo<'_> {
+    fn action(&self, name: &str) -> Result<&'static ActionSchema, Failure> {
+        action_command::find(self.actions, name)
+            .ok_or_else(|| Failure::Config(format!("the spec has no action {name}")))
+    }
+
+    async fn call(&self, name: &str, body: Value) -> Result<Value, Failure> {
+        call::send(self.client, self.action(name)?, &body).await
+    }
+
+    async fn show(&self, name: &str, body: Value) -> Result<(), Failure> {
+        let response = self.call(name, body).await?;
+        let shown = Ordered::new(&response, self.action(name)?.output, Absent::Null);
+        output::print(self.format, None, &shown)?;
+        Ok(())
+    }
 }

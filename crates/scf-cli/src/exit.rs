@@ -2,11 +2,16 @@
 
 use std::process::ExitCode;
 
+use scf::transport::ErrorKind as TransportErrorKind;
 use scf::{ErrorKind, WaitError, WaitErrorKind};
+
+use crate::input::InputError;
 
 /// How a command ended.
 #[derive(Debug)]
 pub(crate) enum Failure {
+    /// A parameter was wrong; nothing was sent.
+    Usage(String),
     /// The service answered with an error.
     Api(String),
     /// The service could not be reached or answered garbage.
@@ -24,6 +29,7 @@ pub(crate) enum Failure {
 impl Failure {
     pub(crate) fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
+            Self::Usage(_) => 2,
             Self::Api(_) => 3,
             Self::Network(_) => 4,
             Self::Config(_) => 5,
@@ -33,10 +39,22 @@ impl Failure {
         })
     }
 
+    /// The failure with `[InvokeRequestId: id]` added to its message, naming the event it concerns.
+    pub(crate) fn about_event(self, id: &str) -> Self {
+        let tag = |message: String| format!("{message} [InvokeRequestId: {id}]");
+        match self {
+            Self::Api(message) => Self::Api(tag(message)),
+            Self::Network(message) => Self::Network(tag(message)),
+            Self::Config(message) => Self::Config(tag(message)),
+            other => other,
+        }
+    }
+
     /// The line for stderr, if the failure has one to say.
     pub(crate) fn message(&self) -> Option<&str> {
         match self {
-            Self::Api(message)
+            Self::Usage(message)
+            | Self::Api(message)
             | Self::Network(message)
             | Self::Config(message)
             | Self::WaitTimedOut(message) => Some(message),
@@ -71,9 +89,31 @@ impl From<scf::Error> for Failure {
     }
 }
 
+impl From<InputError> for Failure {
+    fn from(error: InputError) -> Self {
+        Self::Usage(error.to_string())
+    }
+}
+
 impl From<scf::transport::Error> for Failure {
     fn from(error: scf::transport::Error) -> Self {
-        Self::Config(error.to_string())
+        // Without an API error, the transport's message says whether the request may have taken effect.
+        let message = match error.api_error() {
+            Some(api) => format!(
+                "{}: {} (RequestId: {})",
+                api.code,
+                api.message,
+                api.request_id.as_deref().unwrap_or("none")
+            ),
+            None => error.to_string(),
+        };
+        match error.kind() {
+            TransportErrorKind::Api => Self::Api(message),
+            TransportErrorKind::Credentials | TransportErrorKind::InvalidRequest => {
+                Self::Config(message)
+            }
+            _ => Self::Network(message),
+        }
     }
 }
 

@@ -1,27 +1,45 @@
-//! `scf`: Tencent Cloud SCF async events from the shell.
+//! `scf`: Tencent Cloud SCF from the shell, every action of the API in tccli's spelling or kebab case.
 #![forbid(unsafe_code)]
 #![allow(clippy::print_stderr)]
 
+mod action_command;
 mod args;
+mod call;
 mod commands;
 #[cfg(feature = "emulator")]
 mod demo;
 mod exit;
+mod flags;
+mod input;
+mod ordered;
 mod output;
 mod progress;
 mod sign;
+mod skeleton;
+#[cfg(test)]
+mod test_schemas;
 
+use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::{ArgMatches, FromArgMatches};
+use tc_api::schema::ActionSchema;
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, Global};
 use crate::exit::Failure;
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    let cli = Cli::parse();
-    if cli.global.debug {
+/// Every action of the spec, sorted by name.
+static ACTIONS: &[&ActionSchema] = scf::model::ACTIONS;
+
+fn main() -> ExitCode {
+    let argv: Vec<OsString> = std::env::args_os().collect();
+    // Parsing comes before the runtime, so `--version`, `--help` and usage errors start no threads.
+    let matches = args::command(ACTIONS, &argv).get_matches_from(&argv);
+    let global = match Global::from_arg_matches(&matches) {
+        Ok(global) => global,
+        Err(error) => error.exit(),
+    };
+    if global.debug {
         // Only this crate's transport logs requests; Authorization, tokens and secrets are redacted there.
         tracing_subscriber::fmt()
             .with_writer(std::io::stderr)
@@ -29,7 +47,17 @@ async fn main() -> ExitCode {
             .with_target(false)
             .init();
     }
-    match run(cli).await {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::from(5);
+        }
+    };
+    match runtime.block_on(run(&matches, &global)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             if let Some(message) = failure.message() {
@@ -40,60 +68,45 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), Failure> {
-    let global = cli.global;
-    let output = global.output;
+async fn run(matches: &ArgMatches, global: &Global) -> Result<(), Failure> {
+    if let Some((name, action_matches)) = matches.subcommand()
+        && let Some(action) = action_command::find(ACTIONS, name)
+    {
+        return call::run(action, action_matches, global).await;
+    }
+    let cli = Cli::from_arg_matches(matches).map_err(|e| Failure::Usage(e.to_string()))?;
     match cli.command {
-        Command::GetAsyncEventStatus { invoke_request_id } => {
-            commands::get_async_event_status(
-                &commands::client(&global, None)?,
-                output,
-                &invoke_request_id,
-            )
-            .await
-        }
-        Command::Invoke(args) => {
-            commands::invoke(&commands::client(&global, None)?, output, args).await
-        }
-        Command::ListAsyncEvents(args) => {
-            commands::list_async_events(&commands::client(&global, None)?, output, args).await
-        }
-        Command::TerminateAsyncEvent {
-            function_name,
-            invoke_request_id,
-            namespace,
-            grace_shutdown,
-        } => {
-            let client = commands::client(&global, namespace.as_deref())?;
-            commands::terminate_async_event(
-                &client,
-                output,
-                &function_name,
-                &invoke_request_id,
-                grace_shutdown,
-            )
-            .await
-        }
         Command::Wait {
             invoke_request_id,
             wait,
         } => {
+            let filter = global
+                .filter
+                .as_deref()
+                .map(output::Filter::compile)
+                .transpose()?;
             commands::wait(
-                &commands::client(&global, None)?,
-                output,
+                &commands::client(global)?,
+                global.output,
+                filter.as_ref(),
                 &invoke_request_id,
                 &wait,
             )
             .await
         }
-        Command::Sign(args) => sign::run(args, global.profile.as_deref()).await,
+        Command::Sign(args) => sign::run(*args, global.profile.as_deref()).await,
         #[cfg(feature = "emulator")]
         Command::Emulator(args) => args.run().await.map_err(|e| Failure::Config(e.to_string())),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "scf", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut args::command_with_every_flag(ACTIONS),
+                "scf",
+                &mut std::io::stdout(),
+            );
             Ok(())
         }
         #[cfg(feature = "emulator")]
-        Command::Demo => demo::run(output).await,
+        Command::Demo => demo::run(ACTIONS, global.output).await,
     }
 }

@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
+use scf::model::EventStatus;
 use scf::{WaitOptions, WaitProgress};
 
 use crate::args::WaitArgs;
@@ -25,7 +26,7 @@ pub(crate) fn options(args: &WaitArgs) -> WaitOptions {
                 "\r{spinner} {elapsed:5.1}s  polls {:<3}  {status:<16}",
                 progress.polls
             );
-            if progress.status.is_some_and(|status| status.is_terminal()) {
+            if progress.status.is_some_and(has_ended) {
                 eprintln!();
             }
             let _ = std::io::stderr().flush();
@@ -43,4 +44,12 @@ pub(crate) fn options(args: &WaitArgs) -> WaitOptions {
         on_progress: Some(Arc::new(report)),
         ..WaitOptions::default()
     }
+}
+
+/// Whether an event in `status` is over, so the live line ends.
+fn has_ended(status: &EventStatus) -> bool {
+    matches!(
+        status,
+        EventStatus::Finished | EventStatus::Failed | EventStatus::Aborted
+    )
 }

@@ -9,8 +9,8 @@ use scf::transport::{DefaultChain, ProvideCredentials};
 use serde_json::json;
 
 use crate::args::SignArgs;
-use crate::commands::read_input;
 use crate::exit::Failure;
+use crate::input::read_input;
 
 pub(crate) async fn run(args: SignArgs, profile: Option<&str>) -> Result<(), Failure> {
     let credentials = match (&args.secret_id, &args.secret_key_env) {
@@ -35,7 +35,8 @@ pub(crate) async fn run(args: SignArgs, profile: Option<&str>) -> Result<(), Fai
     };
     let method = args.method.to_ascii_uppercase();
     let body = match &args.body_file {
-        Some(path) => read_input(path)?,
+        Some(path) => read_input(path)
+            .map_err(|e| Failure::Config(format!("cannot read {}: {e}", path.display())))?,
         None if method == "POST" && !std::io::stdin().is_terminal() => {
             let mut text = String::new();
             std::io::stdin()
