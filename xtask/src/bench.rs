@@ -15,6 +15,13 @@ use crate::python_sdk;
 const REPORT_PREFIX: &str = "@report\t";
 /// Runs of `scf --version` and of the baseline process whose medians are compared.
 const STARTUP_RUNS: usize = 41;
+/// The last commit before the model was generated from the spec (issue 13): the baseline of the clean
+/// build's budget, built in the same run.
+const BUILD_BASELINE_COMMIT: &str = "621d1da0324ca202c7c1dd06d406c5fe10ba7682";
+/// The budgets of issue 13: start-up, stripped size (bytes), and the clean build against the baseline.
+const STARTUP_BUDGET_MS: f64 = 5.0;
+const SIZE_BUDGET_BYTES: u64 = 8_000_000;
+const BUILD_BUDGET_RATIO: f64 = 1.3;
 
 struct Row {
     area: String,
@@ -169,6 +176,10 @@ fn cli_rows(binary: Option<&Path>) -> Vec<Row> {
         (Ok(startup), Ok(baseline)) => Row {
             baseline: format!("`true`: {:.2} ms", millis(baseline)),
             ratio: format!("{:.1}x", startup.as_secs_f64() / baseline.as_secs_f64()),
+            target: budget(
+                millis(startup) < STARTUP_BUDGET_MS,
+                &format!("< {STARTUP_BUDGET_MS} ms"),
+            ),
             ..Row::new(
                 "scf-cli",
                 &format!("start-up: `scf --version`, median of {STARTUP_RUNS} runs"),
@@ -193,15 +204,24 @@ fn cli_rows(binary: Option<&Path>) -> Vec<Row> {
                 .map(|m| m.len())
                 .map_err(|e| e.to_string())
         });
-    rows.push(Row::new(
+    let mut size_row = Row::new(
         "scf-cli",
         "size of the stripped release binary `scf`",
-        size.map_or_else(
+        size.as_ref().map_or_else(
             |reason| format!("not measured: {reason}"),
-            |bytes| format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0)),
+            |bytes| format!("{:.2} MB ({bytes} bytes)", *bytes as f64 / 1e6),
         ),
-    ));
+    );
+    if let Ok(bytes) = size {
+        size_row.target = budget(bytes < SIZE_BUDGET_BYTES, "< 8 MB");
+    }
+    rows.push(size_row);
     rows
+}
+
+/// A target column: the budget and whether this run met it.
+fn budget(met: bool, budget: &str) -> String {
+    format!("{budget}: {}", if met { "met" } else { "MISSED" })
 }
 
 fn millis(duration: Duration) -> f64 {
@@ -226,14 +246,95 @@ fn median_duration(program: &Path, args: &[&str]) -> Result<Duration, String> {
     Ok(samples[samples.len() / 2])
 }
 
-/// A release build of the CLI from nothing, in a target directory of its own, and a copy of its binary.
+/// A release build of the CLI from nothing, in a target directory of its own, and a copy of its binary;
+/// the same build of the baseline commit, in the same run, gives the ratio the budget is about.
 fn clean_build() -> (Row, Option<PathBuf>) {
-    let target = crate::workspace_root().join("target/clean-build");
-    let _ = std::fs::remove_dir_all(&target);
+    let root = crate::workspace_root();
     let measurement = "clean release build of `scf-cli` (all dependencies compiled)";
+    let current = timed_release_build(&root, &root.join("target/clean-build"));
+    let kept = root.join("target/bench-scf");
+    let binary = current.as_ref().ok().and_then(|(_, dir)| {
+        let copied = std::fs::copy(dir.join("release/scf"), &kept)
+            .ok()
+            .map(|_| kept.clone());
+        let _ = std::fs::remove_dir_all(dir);
+        copied
+    });
+    let cpus = std::thread::available_parallelism().map_or(0, usize::from);
+    let mut row = match &current {
+        Ok((elapsed, _)) => Row::new(
+            "workspace",
+            measurement,
+            format!("{:.0} s on {cpus} CPUs", elapsed.as_secs_f64()),
+        ),
+        Err(reason) => {
+            return (
+                Row::new("workspace", measurement, format!("not measured: {reason}")),
+                None,
+            );
+        }
+    };
+    match baseline_build(&root) {
+        Ok(baseline) => {
+            let ratio = current
+                .as_ref()
+                .map_or(0.0, |(elapsed, _)| elapsed.as_secs_f64())
+                / baseline.as_secs_f64();
+            row.baseline = format!(
+                "{:.0} s at {}",
+                baseline.as_secs_f64(),
+                &BUILD_BASELINE_COMMIT[..7]
+            );
+            row.ratio = format!("{ratio:.2}x");
+            row.target = budget(
+                ratio <= BUILD_BUDGET_RATIO,
+                &format!("<= {BUILD_BUDGET_RATIO}x"),
+            );
+        }
+        Err(reason) => row.baseline = format!("not measured: {reason}"),
+    }
+    (row, binary)
+}
+
+/// The clean build of the baseline commit, checked out in a worktree of its own under `target/`.
+fn baseline_build(root: &Path) -> Result<Duration, String> {
+    let source = root.join("target/build-baseline-src");
+    let _ = Command::new("git")
+        .args(["worktree", "remove", "--force"])
+        .arg(&source)
+        .current_dir(root)
+        .status();
+    let added = Command::new("git")
+        .args(["worktree", "add", "--detach", "--quiet"])
+        .arg(&source)
+        .arg(BUILD_BASELINE_COMMIT)
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if !added.success() {
+        return Err(format!(
+            "cannot check out {BUILD_BASELINE_COMMIT} ({added})"
+        ));
+    }
+    let built = timed_release_build(&source, &root.join("target/clean-build-baseline"));
+    if let Ok((_, dir)) = &built {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    let _ = Command::new("git")
+        .args(["worktree", "remove", "--force"])
+        .arg(&source)
+        .current_dir(root)
+        .status();
+    built.map(|(elapsed, _)| elapsed)
+}
+
+/// `cargo build --release -p scf-cli` of the workspace at `source` into the empty directory `target`.
+fn timed_release_build(source: &Path, target: &Path) -> Result<(Duration, PathBuf), String> {
+    let _ = std::fs::remove_dir_all(target);
     println!(
-        "$ cargo build --release -p scf-cli --target-dir {}",
-        target.display()
+        "$ cargo build --release -p scf-cli --target-dir {} (in {})",
+        target.display(),
+        source.display()
     );
     let start = Instant::now();
     let status = Command::new(env!("CARGO"))
@@ -241,37 +342,20 @@ fn clean_build() -> (Row, Option<PathBuf>) {
             "build",
             "--release",
             "--quiet",
+            "--offline",
             "-p",
             "scf-cli",
             "--target-dir",
         ])
-        .arg(&target)
-        .current_dir(crate::workspace_root())
-        .status();
-    let elapsed = start.elapsed();
-    let kept = crate::workspace_root().join("target/bench-scf");
-    let binary = std::fs::copy(target.join("release/scf"), &kept)
-        .ok()
-        .map(|_| kept);
-    let _ = std::fs::remove_dir_all(&target);
-    let row = match status {
-        Ok(status) if status.success() => Row::new(
-            "workspace",
-            measurement,
-            format!(
-                "{:.0} s on {} CPUs",
-                elapsed.as_secs_f64(),
-                std::thread::available_parallelism().map_or(0, usize::from)
-            ),
-        ),
-        Ok(status) => Row::new(
-            "workspace",
-            measurement,
-            format!("not measured: the build failed ({status})"),
-        ),
-        Err(e) => Row::new("workspace", measurement, format!("not measured: {e}")),
-    };
-    (row, binary)
+        .arg(target)
+        .current_dir(source)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok((start.elapsed(), target.to_path_buf()))
+    } else {
+        Err(format!("the build failed ({status})"))
+    }
 }
 
 fn duplicate_dependencies() -> Result<String, String> {
