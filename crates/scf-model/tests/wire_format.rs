@@ -157,7 +157,10 @@ fn error_envelope_round_trips_through_the_typed_error() {
     );
     match parse_response::<TerminateAsyncEventResponse>(&body) {
         Err(ResponseError::Api(error)) => {
-            assert_eq!(ErrorCode::parse(&error.code), ErrorCode::AuthFailureSignatureExpire);
+            assert_eq!(
+                ErrorCode::parse(&error.code),
+                ErrorCode::AuthFailureSignatureExpire
+            );
             assert_eq!(error.class(), ErrorClass::ClockSkew);
             assert_eq!(error.request_id.as_deref(), Some("r-1"));
         }
