@@ -6,6 +6,7 @@
 //! - `cargo xtask soak`: one client through 100,000 calls with 1% of requests failing in each way.
 //! - `cargo xtask load`: the emulator alone under 64 connections for 60 seconds.
 //! - `cargo xtask python-sdk`: the pinned official Python SDK, for the interoperability test.
+//! - `cargo xtask tccli`: the pinned tccli, for the parity test of the `scf` command.
 //! - `cargo xtask spec [--latest]`: the vendored spec under `spec/`, fetched again from PyPI.
 //! - `cargo xtask codegen [--check]`: the model crates and the SCF facade, generated from `spec/`.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -20,6 +21,7 @@ mod fuzz;
 mod python_sdk;
 mod spec;
 mod tccli;
+mod venv;
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -38,7 +40,7 @@ fn main() -> ExitCode {
         "soak" => release_binary("soak"),
         "load" => release_binary("load"),
         _ => {
-            eprintln!("usage: cargo xtask <ci|bench|fuzz|soak|load|python-sdk|spec|codegen>");
+            eprintln!("usage: cargo xtask <ci|bench|fuzz|soak|load|python-sdk|tccli|spec|codegen>");
             eprintln!(
                 "  ci     format check, clippy, tests (with doc tests), docs, dependency rules"
             );
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
             );
             eprintln!("  load   the emulator alone: 64 connections for 60 s, memory flat");
             eprintln!("  python-sdk  the pinned official Python SDK under target/python-sdk");
+            eprintln!("  tccli  the pinned tccli under target/tccli/venv");
             eprintln!(
                 "  spec [--latest]  the vendored spec, fetched again from PyPI (pinned or newest)"
             );

@@ -37,7 +37,8 @@ fn rust_blocks(markdown: &str) -> Vec<String> {
     blocks
 }
 
-/// A new crate depending on `scf`, `tc3-signer` and tokio, with one program per block, built offline
+/// A new crate depending on what README says to add (`scf`, tokio, futures-util) and `tc3-signer`, with
+/// one program per block, built offline
 /// with the workspace's lock file so it uses the versions the workspace was tested with.
 fn build(blocks: &[String]) -> Vec<PathBuf> {
     let root = workspace_root();
@@ -57,6 +58,7 @@ publish = false
 scf = {{ path = {scf:?} }}
 tc3-signer = {{ path = {signer:?} }}
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
+futures-util = {{ version = "0.3", default-features = false, features = ["std"] }}
 
 # Its own workspace, though it sits inside this one's target directory.
 [workspace]
@@ -156,6 +158,8 @@ fn every_rust_example_of_the_readme_builds_and_runs_as_written() {
                 stdout.contains("ended FINISHED with status code 200"),
                 "{stdout}"
             );
+            assert!(stdout.contains("is FINISHED"), "{stdout}");
+            assert!(stdout.contains("events of hello: 1"), "{stdout}");
         }
     }
 }
