@@ -4,7 +4,6 @@
 use std::collections::BTreeSet;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 use super::model::Stats;
@@ -211,34 +210,20 @@ fn compile_sample(root: &Path, sources: &[(String, String, Vec<File>)]) -> Resul
         }
     }
     write(&src.join("lib.rs"), &lib)?;
-    let manifest_path = crate_dir.join("Cargo.toml");
-    let target_dir = crate_dir.join("target");
-    let run = |args: &[&str], tail: &[&str], env: &[(&str, &str)]| -> Result<(), String> {
-        println!("$ cargo {} (codegen sample)", args.join(" "));
-        let status = Command::new(env!("CARGO"))
-            .args(args)
-            .arg("--manifest-path")
-            .arg(&manifest_path)
-            .arg("--target-dir")
-            .arg(&target_dir)
-            .args(["--offline", "--quiet"])
-            .args(tail)
-            .envs(env.iter().copied())
-            .status()
-            .map_err(|e| format!("cannot run cargo: {e}"))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "the generated sample does not pass `cargo {}` ({status})",
-                args.join(" ")
-            ))
-        }
-    };
-    run(&["clippy", "--lib"], &["--", "-D", "warnings"], &[])?;
-    run(
-        &["doc", "--no-deps", "--lib"],
-        &[],
-        &[("RUSTDOCFLAGS", "-D warnings")],
-    )
+    let manifest = crate_dir.join("Cargo.toml").to_string_lossy().into_owned();
+    let target = crate_dir.join("target").to_string_lossy().into_owned();
+    let sample = [
+        "--manifest-path",
+        &manifest,
+        "--target-dir",
+        &target,
+        "--offline",
+        "--quiet",
+    ];
+    let clippy = [&["clippy", "--lib"], &sample[..], &["--", "-D", "warnings"]].concat();
+    crate::cargo(&clippy, &[])
+        .map_err(|e| format!("the generated sample does not pass clippy: {e}"))?;
+    let doc = [&["doc", "--no-deps", "--lib"], &sample[..]].concat();
+    crate::cargo(&doc, &[("RUSTDOCFLAGS", "-D warnings")])
+        .map_err(|e| format!("the generated sample is not documented cleanly: {e}"))
 }

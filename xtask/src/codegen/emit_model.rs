@@ -396,51 +396,51 @@ fn any_request(service: &Service) -> String {
     out.push_str(
         "_ => return None,\n};\nSome(request)\n}\n\n\
          /// The schema of the request's action.\n\
-         pub fn schema(&self) -> &'static tc_api::schema::ActionSchema {\nmatch self {\n",
+         pub fn schema(&self) -> &'static tc_api::schema::ActionSchema {\n",
     );
-    for action in &service.actions {
-        let _ = writeln!(
-            out,
+    match_variants(&mut out, service, |action| {
+        format!(
             "Self::{}(_) => &super::schema::{},",
             action.variant, action.static_name
-        );
-    }
-    if service.actions.is_empty() {
-        out.push_str("_ => unreachable!(\"a service without actions has no requests\"),\n");
-    }
+        )
+    });
     // Generic, so each caller's visitor is compiled for the actions it is used with, not the model.
     out.push_str(
-        "}\n}\n\n\
+        "}\n\n\
          /// Runs `visitor` on the typed request, so code generic over [`tc_api::Action`] (parsing the \
          action's response, sending it) serves a request known only at run time.\n\
-         pub fn visit<V: tc_api::ActionVisitor>(&self, visitor: V) -> V::Output {\nmatch self {\n",
+         pub fn visit<V: tc_api::ActionVisitor>(&self, visitor: V) -> V::Output {\n",
     );
-    for action in &service.actions {
-        let _ = writeln!(
-            out,
+    match_variants(&mut out, service, |action| {
+        format!(
             "Self::{}(request) => visitor.visit(request),",
             action.variant
-        );
-    }
-    if service.actions.is_empty() {
-        out.push_str("_ => unreachable!(\"a service without actions has no requests\"),\n");
-    }
-    out.push_str("}\n}\n}\n");
+        )
+    });
     // Serialized as the inner request, so a body built through it keeps the spec's member order.
     out.push_str(
-        "\nimpl serde::Serialize for AnyRequest {\n\
-         fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {\nmatch self {\n",
+        "}\n}\n\nimpl serde::Serialize for AnyRequest {\n\
+         fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {\n",
     );
-    for action in &service.actions {
-        let _ = writeln!(
-            out,
+    match_variants(&mut out, service, |action| {
+        format!(
             "Self::{}(request) => serde::Serialize::serialize(request, serializer),",
             action.variant
-        );
+        )
+    });
+    out.push_str("}\n}\n");
+    out
+}
+
+/// `match self { ... }` with one arm per action, for a method of `AnyRequest`.
+fn match_variants(out: &mut String, service: &Service, arm: impl Fn(&Action) -> String) {
+    out.push_str("match self {\n");
+    for action in &service.actions {
+        out.push_str(&arm(action));
+        out.push('\n');
     }
     if service.actions.is_empty() {
         out.push_str("_ => unreachable!(\"a service without actions has no requests\"),\n");
     }
-    out.push_str("}\n}\n}\n");
-    out
+    out.push_str("}\n");
 }
