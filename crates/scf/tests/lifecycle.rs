@@ -10,14 +10,13 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures_util::StreamExt;
 use scf::model::{ErrorCode, EventStatus};
 use scf::{Client, ProxyConfig, RetryPolicy, WaitErrorKind, WaitOptions};
 use scf_emulator::{DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator, Fault, FaultRule};
 use tokio::time::Instant;
 
 mod common;
-use common::{builder, context, emulator, emulator_builder, real_time_builder, unlimited_config};
+use common::{builder, context, emulator, real_time_builder};
 
 fn quick() -> WaitOptions {
     WaitOptions {
@@ -275,35 +274,6 @@ async fn wait_many_follows_events_from_one_loop_and_a_slow_poll_holds_up_no_othe
     // One of the four first polls was the slow one: every other event ended on time.
     let missing_on_time = missing.elapsed() < Duration::from_secs(1);
     assert_eq!(fast + usize::from(missing_on_time), 3, "{results:?}");
-}
-
-#[tokio::test(start_paused = true)]
-async fn listing_pages_through_everything() {
-    let emulator = emulator_builder()
-        .config(unlimited_config())
-        .start()
-        .await
-        .unwrap();
-    let client = builder(&emulator).build().unwrap();
-    for _ in 0..45 {
-        client.invoke_async("hello", None).await.unwrap();
-    }
-    let listing = client.list_async_events().function_name("hello").limit(10);
-    let events: Vec<_> = listing.into_paginator().collect().await;
-    assert_eq!(events.len(), 45);
-    let unique: std::collections::HashSet<_> = events
-        .iter()
-        .map(|e| e.as_ref().unwrap().invoke_request_id.clone())
-        .collect();
-    assert_eq!(unique.len(), 45);
-
-    let missing = client.list_async_events().function_name("nope");
-    let errors: Vec<_> = missing.into_paginator().collect().await;
-    assert_eq!(errors.len(), 1);
-    assert_eq!(
-        errors[0].as_ref().unwrap_err().code(),
-        Some(ErrorCode::ResourceNotFoundFunction)
-    );
 }
 
 #[tokio::test(start_paused = true)]
