@@ -26,6 +26,11 @@ pub struct EmulatorArgs {
     /// Overrides the configuration's `idle_timeout_secs`; without either, idle connections stay open.
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     pub idle_timeout_secs: Option<u64>,
+    /// Keep the state in this directory (created when missing), so a restarted emulator keeps its
+    /// namespaces, functions, code, versions, aliases, triggers and events. Overrides the configuration's
+    /// `state_dir`; without either, the state lives in memory.
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
 }
 
 impl EmulatorArgs {
@@ -67,6 +72,9 @@ impl EmulatorArgs {
             Some(path) => Config::from_file(path)?,
             None => Config::default(),
         };
+        if let Some(dir) = &self.state_dir {
+            config.state_dir = Some(dir.clone());
+        }
         if let Some(secs) = self.idle_timeout_secs {
             config.idle_timeout_secs = Some(secs);
         }

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +51,14 @@ pub struct Config {
     /// Left out: idle connections stay open.
     #[serde(default)]
     pub idle_timeout_secs: Option<u64>,
+    /// Keeps the state (namespaces, functions, code, versions, aliases, triggers, events) in this
+    /// directory, so a restarted emulator finds it again. Left out: the state lives in memory.
+    #[serde(default)]
+    pub state_dir: Option<PathBuf>,
+    /// How long a created or updated function stays `Creating` or `Updating` before it is `Active`,
+    /// in milliseconds on the emulator's clock.
+    #[serde(default = "default_function_ready_ms")]
+    pub function_ready_ms: u64,
 }
 
 impl Default for Config {
@@ -61,6 +69,8 @@ impl Default for Config {
             rate_limits: RateLimitConfig::default(),
             retention_secs: default_retention_secs(),
             idle_timeout_secs: None,
+            state_dir: None,
+            function_ready_ms: default_function_ready_ms(),
         }
     }
 }
@@ -321,32 +331,6 @@ impl Config {
         }
         Ok(self)
     }
-
-    /// The function `name` of namespace `namespace` with its namespace, or which of the two is missing.
-    pub(crate) fn function(
-        &self,
-        namespace: &str,
-        name: &str,
-    ) -> Result<(&NamespaceConfig, &FunctionConfig), Missing> {
-        let namespace = self
-            .namespaces
-            .iter()
-            .find(|n| n.name == namespace)
-            .ok_or(Missing::Namespace)?;
-        let function = namespace
-            .functions
-            .iter()
-            .find(|f| f.name == name)
-            .ok_or(Missing::Function)?;
-        Ok((namespace, function))
-    }
-}
-
-/// Which part of a function's address does not exist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Missing {
-    Namespace,
-    Function,
 }
 
 fn demo_credentials() -> Vec<CredentialConfig> {
@@ -380,6 +364,10 @@ fn default_qualifiers() -> Vec<String> {
     vec!["$LATEST".to_owned()]
 }
 
+fn default_function_ready_ms() -> u64 {
+    1_000
+}
+
 fn default_retention_secs() -> u64 {
     72 * 3600
 }
@@ -401,10 +389,9 @@ mod tests {
         ] {
             assert_eq!(config, Config::default());
             assert_eq!(config.credentials[0].secret_id, DEMO_SECRET_ID);
-            assert_eq!(
-                config.function("default", "hello").unwrap().1.duration_ms,
-                2_000
-            );
+            assert_eq!(config.namespaces[0].name, "default");
+            assert_eq!(config.namespaces[0].functions[0].name, "hello");
+            assert_eq!(config.namespaces[0].functions[0].duration_ms, 2_000);
         }
     }
 

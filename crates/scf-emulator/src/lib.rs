@@ -39,6 +39,7 @@ mod clock;
 mod config;
 mod config_error;
 mod connection;
+mod db;
 mod failure;
 mod faults;
 mod ids;
@@ -49,7 +50,7 @@ mod service;
 mod store;
 mod time_format;
 
-pub use actions::{DIRECTIVE_KEY, Directive};
+pub use actions::invocations::{DIRECTIVE_KEY, Directive};
 #[cfg(feature = "cli")]
 pub use cli::EmulatorArgs;
 pub use clock::{Clock, ManualClock, SystemClock, TokioClock};
@@ -58,6 +59,7 @@ pub use config::{
     Outcome, RateLimitConfig,
 };
 pub use config_error::{ConfigError, ConfigErrorKind, ConfigFormat};
+pub use db::{SCHEMA_VERSION, STATE_FILE, StateError, StateErrorKind};
 pub use faults::{Fault, FaultRule};
 pub use server::{Emulator, EmulatorBuilder, RunningEmulator, StartError};
 

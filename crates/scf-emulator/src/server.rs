@@ -59,7 +59,7 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Namespaces, functions, credentials, limits and retention.
+    /// Namespaces, functions, credentials, limits, retention and the state directory.
     pub fn config(mut self, config: Config) -> Self {
         self.config = config;
         self
@@ -141,8 +141,9 @@ impl EmulatorBuilder {
             .collect();
         let limiter = RateLimiter::new(&config.rate_limits, &documented);
         let credentials = config.credentials.clone();
+        let backend = Backend::open(config, self.clock.now_millis())?;
         let shared = Arc::new(Shared {
-            backend: Backend::new(config),
+            backend,
             verifier: Verifier::new(scf_model::SERVICE, keys),
             limiter,
             faults: FaultPlan::default(),
@@ -341,6 +342,9 @@ pub enum StartError {
     /// The configuration is unusable.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The state directory is unusable, or holds a state this emulator cannot read.
+    #[error(transparent)]
+    State(#[from] crate::db::StateError),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {

@@ -24,6 +24,14 @@ pub(crate) fn event_time(millis: u64) -> String {
         .unwrap_or_default()
 }
 
+/// `2020-12-01 08:35:00`, the format of `AddTime` and `ModTime` of every resource.
+pub(crate) fn resource_time(millis: u64) -> String {
+    at(millis)
+        .to_offset(SERVICE_OFFSET)
+        .format(INTERVAL_TIME)
+        .unwrap_or_default()
+}
+
 /// Milliseconds since the epoch of `2024-12-14 00:00:00`, the format of `TimeInterval`.
 pub(crate) fn parse_interval_time(text: &str) -> Option<u64> {
     let local = PrimitiveDateTime::parse(text, INTERVAL_TIME).ok()?;
@@ -54,6 +62,7 @@ mod tests {
             parse_interval_time("2023-11-15 06:13:20"),
             Some(1_700_000_000_000)
         );
+        assert_eq!(resource_time(1_700_000_000_999), "2023-11-15 06:13:20");
         assert_eq!(parse_interval_time("2023-11-15T06:13:20"), None);
         assert_eq!(parse_interval_time("2023-13-15 06:13:20"), None);
     }

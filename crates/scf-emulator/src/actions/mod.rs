@@ -1,0 +1,214 @@
+//! The SCF actions over the emulator's store: one module per kind of resource, each owning its tables.
+
+pub(crate) mod code;
+pub(crate) mod concurrency;
+pub(crate) mod domains;
+pub(crate) mod events;
+pub(crate) mod functions;
+pub(crate) mod invocations;
+pub(crate) mod layers;
+pub(crate) mod namespaces;
+pub(crate) mod triggers;
+pub(crate) mod versions;
+
+use std::sync::Mutex;
+use std::sync::atomic::AtomicU64;
+
+use scf_model::{AnyRequest, ErrorCode};
+use serde::Serialize;
+use tc_api::Envelope;
+
+use crate::config::Config;
+use crate::db::{Db, StateError};
+use crate::failure::Failure;
+
+/// What every action needs to know about the request.
+pub(crate) struct Call<'a> {
+    pub(crate) now: u64,
+    pub(crate) region: Option<&'a str>,
+    pub(crate) request_id: &'a str,
+}
+
+/// The state behind the actions.
+#[derive(Debug)]
+pub(crate) struct Backend {
+    pub(crate) config: Config,
+    pub(crate) db: Db,
+    pub(crate) store: Mutex<crate::store::Store>,
+    pub(crate) visibility_delay_ms: AtomicU64,
+}
+
+impl Backend {
+    /// Opens the store and adds what the configuration declares and the store lacks.
+    pub(crate) fn open(config: Config, now: u64) -> Result<Self, StateError> {
+        let db = Db::open(config.state_dir.as_deref())?;
+        let backend = Self {
+            config,
+            db,
+            store: Mutex::default(),
+            visibility_delay_ms: AtomicU64::new(0),
+        };
+        backend.seed(now)?;
+        Ok(backend)
+    }
+
+    fn seed(&self, now: u64) -> Result<(), StateError> {
+        self.db
+            .write(|tx| {
+                namespaces::seed(tx, &self.config, now)?;
+                functions::seed(tx, &self.config, now)
+            })
+            .map_err(|failure| StateError::seeding(self.db.location(), failure.message))
+    }
+
+    pub(crate) fn store(&self) -> std::sync::MutexGuard<'_, crate::store::Store> {
+        // Store operations do not panic part-way, so a poisoned lock still guards consistent data.
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn retention_ms(&self) -> u64 {
+        self.config.retention_secs.saturating_mul(1_000)
+    }
+
+    /// Runs the action of `request` and returns the whole response body.
+    pub(crate) fn call(&self, request: &AnyRequest, call: &Call<'_>) -> Result<Vec<u8>, Failure> {
+        match request {
+            AnyRequest::CreateNamespace(request) => {
+                namespaces::create_namespace(self, request, call)
+            }
+            AnyRequest::DeleteNamespace(request) => {
+                namespaces::delete_namespace(self, request, call)
+            }
+            AnyRequest::ListNamespaces(request) => namespaces::list_namespaces(self, request, call),
+            AnyRequest::UpdateNamespace(request) => {
+                namespaces::update_namespace(self, request, call)
+            }
+            AnyRequest::CreateFunction(request) => functions::create_function(self, request, call),
+            AnyRequest::GetFunction(request) => functions::get_function(self, request, call),
+            AnyRequest::ListFunctions(request) => functions::list_functions(self, request, call),
+            AnyRequest::UpdateFunctionCode(request) => {
+                functions::update_function_code(self, request, call)
+            }
+            AnyRequest::UpdateFunctionConfiguration(request) => {
+                functions::update_function_configuration(self, request, call)
+            }
+            AnyRequest::CopyFunction(request) => functions::copy_function(self, request, call),
+            AnyRequest::DeleteFunction(request) => functions::delete_function(self, request, call),
+            AnyRequest::GetFunctionAddress(request) => {
+                functions::get_function_address(self, request, call)
+            }
+            AnyRequest::PublishVersion(request) => versions::publish_version(self, request, call),
+            AnyRequest::ListVersionByFunction(request) => {
+                versions::list_version_by_function(self, request, call)
+            }
+            AnyRequest::DeleteFunctionVersion(request) => {
+                versions::delete_function_version(self, request, call)
+            }
+            AnyRequest::CreateAlias(request) => versions::create_alias(self, request, call),
+            AnyRequest::GetAlias(request) => versions::get_alias(self, request, call),
+            AnyRequest::ListAliases(request) => versions::list_aliases(self, request, call),
+            AnyRequest::UpdateAlias(request) => versions::update_alias(self, request, call),
+            AnyRequest::DeleteAlias(request) => versions::delete_alias(self, request, call),
+            AnyRequest::CreateTrigger(request) => triggers::create_trigger(self, request, call),
+            AnyRequest::DeleteTrigger(request) => triggers::delete_trigger(self, request, call),
+            AnyRequest::ListTriggers(request) => triggers::list_triggers(self, request, call),
+            AnyRequest::UpdateTrigger(request) => triggers::update_trigger(self, request, call),
+            AnyRequest::UpdateTriggerStatus(request) => {
+                triggers::update_trigger_status(self, request, call)
+            }
+            AnyRequest::PublishLayerVersion(request) => {
+                layers::publish_layer_version(self, request, call)
+            }
+            AnyRequest::GetLayerVersion(request) => layers::get_layer_version(self, request, call),
+            AnyRequest::ListLayers(request) => layers::list_layers(self, request, call),
+            AnyRequest::ListLayerVersions(request) => {
+                layers::list_layer_versions(self, request, call)
+            }
+            AnyRequest::DeleteLayerVersion(request) => {
+                layers::delete_layer_version(self, request, call)
+            }
+            AnyRequest::CreateCustomDomain(request) => {
+                domains::create_custom_domain(self, request, call)
+            }
+            AnyRequest::GetCustomDomain(request) => domains::get_custom_domain(self, request, call),
+            AnyRequest::ListCustomDomains(request) => {
+                domains::list_custom_domains(self, request, call)
+            }
+            AnyRequest::UpdateCustomDomain(request) => {
+                domains::update_custom_domain(self, request, call)
+            }
+            AnyRequest::DeleteCustomDomain(request) => {
+                domains::delete_custom_domain(self, request, call)
+            }
+            AnyRequest::PutReservedConcurrencyConfig(request) => {
+                concurrency::put_reserved_concurrency_config(self, request, call)
+            }
+            AnyRequest::GetReservedConcurrencyConfig(request) => {
+                concurrency::get_reserved_concurrency_config(self, request, call)
+            }
+            AnyRequest::DeleteReservedConcurrencyConfig(request) => {
+                concurrency::delete_reserved_concurrency_config(self, request, call)
+            }
+            AnyRequest::PutProvisionedConcurrencyConfig(request) => {
+                concurrency::put_provisioned_concurrency_config(self, request, call)
+            }
+            AnyRequest::GetProvisionedConcurrencyConfig(request) => {
+                concurrency::get_provisioned_concurrency_config(self, request, call)
+            }
+            AnyRequest::DeleteProvisionedConcurrencyConfig(request) => {
+                concurrency::delete_provisioned_concurrency_config(self, request, call)
+            }
+            AnyRequest::PutTotalConcurrencyConfig(request) => {
+                concurrency::put_total_concurrency_config(self, request, call)
+            }
+            AnyRequest::GetAccount(request) => concurrency::get_account(self, request, call),
+            AnyRequest::GetFunctionEventInvokeConfig(request) => {
+                concurrency::get_function_event_invoke_config(self, request, call)
+            }
+            AnyRequest::UpdateFunctionEventInvokeConfig(request) => {
+                concurrency::update_function_event_invoke_config(self, request, call)
+            }
+            AnyRequest::Invoke(request) => invocations::invoke(self, request, call),
+            AnyRequest::InvokeFunction(request) => {
+                invocations::invoke_function(self, request, call)
+            }
+            AnyRequest::GetRequestStatus(request) => {
+                invocations::get_request_status(self, request, call)
+            }
+            AnyRequest::GetFunctionLogs(request) => {
+                invocations::get_function_logs(self, request, call)
+            }
+            AnyRequest::GetAsyncEventStatus(request) => {
+                events::get_async_event_status(self, request, call)
+            }
+            AnyRequest::ListAsyncEvents(request) => events::list_async_events(self, request, call),
+            AnyRequest::TerminateAsyncEvent(request) => {
+                events::terminate_async_event(self, request, call)
+            }
+            // A newer spec's action, until the emulator learns it.
+            other => Err(unsupported(other.schema().name())),
+        }
+    }
+}
+
+/// The answer of an action this emulator does not serve (none, once every module is complete).
+pub(crate) fn unsupported(action: &str) -> Failure {
+    Failure::new(
+        ErrorCode::UnsupportedOperation,
+        format!("The emulator does not implement the action `{action}` yet."),
+    )
+}
+
+/// `{"Response": response}` as bytes.
+pub(crate) fn body<T: Serialize>(response: T) -> Vec<u8> {
+    // Serialising these plain structs cannot fail; an empty body would show up at once in any test.
+    serde_json::to_vec(&Envelope { response }).unwrap_or_default()
+}
+
+/// The namespace a request names, `default` when it names none.
+pub(crate) fn namespace_or_default(namespace: Option<&str>) -> &str {
+    match namespace {
+        Some(namespace) if !namespace.is_empty() => namespace,
+        _ => namespaces::DEFAULT,
+    }
+}
