@@ -1,4 +1,4 @@
-//! The admin path: faults, clock offset and visibility delay over HTTP, for tests in other languages.
+//! The admin path: faults, clock offset, visibility delay and state-directory faults over HTTP, for tests in other languages.
 //! It is off unless the emulator is started with it, and it is not signed.
 
 use std::sync::atomic::Ordering;
@@ -19,6 +19,16 @@ pub const PREFIX: &str = "/__emulator/";
 #[derive(Deserialize)]
 struct Seconds {
     seconds: i64,
+}
+
+/// A state-directory fault: writes refused as on a read-only disk, or a size cap as on a full one.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateFault {
+    #[serde(default)]
+    read_only: bool,
+    #[serde(default)]
+    max_bytes: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -86,6 +96,31 @@ pub(crate) async fn handle(shared: &Shared, request: Request<Incoming>) -> Respo
                 answer(StatusCode::OK, json!({"millis": millis}), now)
             }
             Err(_) => answer(StatusCode::BAD_REQUEST, parsed("{\"millis\": N}"), now),
+        },
+        (Method::PUT, "state") => match serde_json::from_slice::<StateFault>(&body) {
+            Ok(fault) => {
+                let db = &shared.backend.db;
+                match db
+                    .set_read_only(fault.read_only)
+                    .and_then(|()| db.limit_size(fault.max_bytes))
+                {
+                    Ok(()) => answer(
+                        StatusCode::OK,
+                        json!({"read_only": fault.read_only, "max_bytes": fault.max_bytes}),
+                        now,
+                    ),
+                    Err(failure) => answer(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        json!({"error": failure.message}),
+                        now,
+                    ),
+                }
+            }
+            Err(_) => answer(
+                StatusCode::BAD_REQUEST,
+                parsed("{\"read_only\": bool, \"max_bytes\": N or null}"),
+                now,
+            ),
         },
         (Method::GET, "stats") => {
             let events = shared.backend.store.lock().map_or(0, |store| store.len());

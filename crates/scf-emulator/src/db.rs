@@ -131,6 +131,30 @@ impl Db {
         Ok(value)
     }
 
+    /// Makes every write fail as on a read-only disk (`PRAGMA query_only`), or lifts that.
+    pub(crate) fn set_read_only(&self, read_only: bool) -> Result<(), Failure> {
+        self.lock()
+            .pragma_update(None, "query_only", read_only)
+            .map_err(|e| self.failure(e))
+    }
+
+    /// Caps the store at about `bytes` (`PRAGMA max_page_count`), so a write that needs more room fails
+    /// as on a full disk; `None` lifts the cap. The cap cannot go below what is already stored.
+    pub(crate) fn limit_size(&self, bytes: Option<u64>) -> Result<(), Failure> {
+        let connection = self.lock();
+        let page_size: i64 = connection
+            .pragma_query_value(None, "page_size", |row| row.get(0))
+            .map_err(|e| self.failure(e))?;
+        let pages = match bytes {
+            Some(bytes) => (bytes as i64 / page_size.max(1)).max(1),
+            // SQLite's own largest page count.
+            None => 4_294_967_294,
+        };
+        connection
+            .pragma_update(None, "max_page_count", pages)
+            .map_err(|e| self.failure(e))
+    }
+
     /// A storage error as an answer that says what went wrong with the state directory.
     pub(crate) fn failure(&self, error: rusqlite::Error) -> Failure {
         let place = match &self.location {

@@ -312,6 +312,19 @@ impl RunningEmulator {
         self.open_connections.get()
     }
 
+    /// Makes the store refuse every write as a state directory on a read-only disk does: changing actions
+    /// answer `FailedOperation` and store nothing, reading ones keep working. `false` lifts it.
+    pub fn set_state_read_only(&self, read_only: bool) {
+        // The pragma needs no I/O, so it only fails on a broken connection, which the next call reports.
+        let _ = self.shared.backend.db.set_read_only(read_only);
+    }
+
+    /// Caps the store at about `bytes`, so writes that need more room answer `ResourceInsufficient` and
+    /// store nothing, as on a full disk. `None` lifts the cap.
+    pub fn limit_state_size(&self, bytes: Option<u64>) {
+        let _ = self.shared.backend.db.limit_size(bytes);
+    }
+
     /// Stops accepting, lets open requests finish (up to 5 s on tokio's clock), and returns when done.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
