@@ -75,6 +75,10 @@ fn ok(server: &Server, home: &std::path::Path, args: &[&str]) -> Value {
     serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("scf {args:?}: {e}: {stdout}"))
 }
 
+fn args(list: &[String]) -> Vec<&str> {
+    list.iter().map(String::as_str).collect()
+}
+
 fn package(source: &str) -> String {
     let mut buffer = std::io::Cursor::new(Vec::new());
     let mut zip = zip::ZipWriter::new(&mut buffer);
@@ -98,7 +102,6 @@ fn a_whole_deployment_through_the_command_line() {
             .map(|s| (*s).to_owned())
             .collect()
     };
-    let args = |list: &[String]| -> Vec<&str> { list.iter().map(String::as_str).collect() };
 
     ok(&server, &home, &["create-namespace", "--namespace", "cli-ns"]);
     let code = format!(
