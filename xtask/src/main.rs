@@ -114,6 +114,8 @@ fn ci() -> Result<(), String> {
     cargo(&["test", "-p", "scf-cli", "--no-default-features"], &[])?;
     python_sdk::install()?;
     let python = python_sdk::python();
+    // The deployment test drives the emulator binary, restarting it on its state directory.
+    cargo(&["build", "-p", "scf-emulator", "--bin", "scf-emulator"], &[])?;
     cargo(
         &[
             "test",

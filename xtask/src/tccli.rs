@@ -27,7 +27,7 @@ pub(crate) fn install() -> Result<(), String> {
     venv()?.install()
 }
 
-/// Installs tccli, builds `scf`, and runs the parity test against both.
+/// Installs tccli, builds `scf`, and runs the parity test against both and tccli against the emulator.
 pub(crate) fn check() -> Result<(), String> {
     let venv = venv()?;
     venv.install()?;
@@ -40,6 +40,8 @@ pub(crate) fn check() -> Result<(), String> {
             "scf-tests",
             "--test",
             "tccli_parity",
+            "--test",
+            "tccli_emulator",
             "--",
             "--ignored",
         ],
