@@ -1017,3 +1017,167 @@ pub(super) fn delete_alias(
         DeleteAliasResponse::default().request_id(call.request_id),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use scf_model::{AnyRequest, VersionWeight};
+
+    use super::*;
+    use crate::config::{Config, FunctionConfig};
+
+    fn weighted(version: &str, weight: f64) -> RoutingConfig {
+        RoutingConfig::default()
+            .additional_version_weights(vec![
+                VersionWeight::default().version(version).weight(weight),
+            ])
+            .addtion_version_matchs(Vec::new())
+    }
+
+    fn rule(key: &str, method: &str, expression: &str) -> RoutingConfig {
+        RoutingConfig::default()
+            .additional_version_weights(Vec::new())
+            .addtion_version_matchs(vec![
+                VersionMatch::default()
+                    .version("2")
+                    .key(key)
+                    .method(method)
+                    .expression(expression),
+            ])
+    }
+
+    #[test]
+    fn weights_choose_the_additional_version_in_proportion() {
+        let routing = weighted("2", 0.3);
+        let none = HashMap::new();
+        let mut rng = fastrand::Rng::with_seed(14);
+        let draws = 10_000;
+        let additional = (0..draws)
+            .filter(|_| route("1", &routing, &none, rng.f64()) == "2")
+            .count();
+        // Seeded, so the count is fixed; the bounds are those a fair 30% draw meets anyway.
+        assert!((2_700..=3_300).contains(&additional), "{additional}");
+        assert!((0..100).all(|_| route("1", &weighted("2", 0.0), &none, rng.f64()) == "1"));
+        assert!((0..100).all(|_| route("1", &weighted("2", 1.0), &none, rng.f64()) == "2"));
+    }
+
+    #[test]
+    fn match_rules_route_by_the_routing_key() {
+        let headers = routing_headers(Some(r#"{"User":"alice","Age":"30"}"#));
+        let exact = rule("invoke.headers.User", "exact", "alice");
+        assert_eq!(route("1", &exact, &headers, 0.0), "2");
+        let other = routing_headers(Some(r#"{"User":"bob"}"#));
+        assert_eq!(route("1", &exact, &other, 0.0), "1");
+        assert_eq!(route("1", &exact, &routing_headers(None), 0.0), "1");
+        assert_eq!(
+            route("1", &exact, &routing_headers(Some("not json")), 0.0),
+            "1"
+        );
+        let closed = rule("invoke.headers.Age", "range", "[30,40]");
+        assert_eq!(route("1", &closed, &headers, 0.0), "2");
+        let open = rule("invoke.headers.Age", "range", "(30,40)");
+        assert_eq!(route("1", &open, &headers, 0.0), "1");
+        assert_eq!(Range::parse("[5,1]"), None);
+        assert_eq!(Range::parse("5,1"), None);
+        assert!(Range::parse("( -3 , 4 ]").unwrap().contains(4));
+    }
+
+    fn backend(ready_ms: u64) -> Backend {
+        let mut config = Config::default();
+        config.namespaces[0]
+            .functions
+            .push(FunctionConfig::new("routed", 1_000));
+        config.function_ready_ms = ready_ms;
+        Backend::open(config, 0).unwrap()
+    }
+
+    fn call(backend: &Backend, request: AnyRequest, now: u64) -> Result<Vec<u8>, Failure> {
+        backend.call(
+            &request,
+            &Call {
+                now,
+                region: Some("ap-guangzhou"),
+                request_id: "test",
+            },
+        )
+    }
+
+    fn routed_function(backend: &Backend) -> Function {
+        backend
+            .db
+            .read(|c| functions::find(c, "default", "routed"))
+            .unwrap()
+    }
+
+    #[test]
+    fn resolve_routes_an_alias_by_its_stored_weights() {
+        let backend = backend(0);
+        call(
+            &backend,
+            AnyRequest::PublishVersion(PublishVersionRequest::default().function_name("routed")),
+            1,
+        )
+        .unwrap();
+        call(
+            &backend,
+            AnyRequest::CreateAlias(
+                CreateAliasRequest::default()
+                    .function_name("routed")
+                    .name("canary")
+                    .function_version("1")
+                    .routing_config(weighted(LATEST, 0.25)),
+            ),
+            2,
+        )
+        .unwrap();
+        let function = routed_function(&backend);
+        fastrand::seed(14);
+        let latest = (0..4_000)
+            .filter(|_| {
+                let resolved = backend
+                    .db
+                    .read(|c| resolve(c, &function, Some("canary")))
+                    .unwrap();
+                assert_eq!(resolved.alias.as_deref(), Some("canary"));
+                resolved.version == LATEST
+            })
+            .count();
+        assert!((800..=1_200).contains(&latest), "{latest}");
+        let missing = backend
+            .db
+            .read(|c| resolve(c, &function, Some("nope")))
+            .unwrap_err();
+        assert_eq!(missing.code, ErrorCode::ResourceNotFoundQualifier);
+        assert!(missing.message.contains("`nope`"), "{}", missing.message);
+    }
+
+    #[test]
+    fn a_version_is_published_only_from_an_active_function() {
+        let backend = backend(1_000);
+        let mut function = routed_function(&backend);
+        function.status.transient = Some("Updating".to_owned());
+        function.status.transient_until = 500;
+        backend.db.write(|tx| function.update(tx)).unwrap();
+        let publish =
+            || AnyRequest::PublishVersion(PublishVersionRequest::default().function_name("routed"));
+        let refused = call(&backend, publish(), 499).unwrap_err();
+        assert_eq!(refused.code, ErrorCode::FailedOperationPublishVersion);
+        assert!(
+            refused.message.contains("`routed` is Updating"),
+            "{}",
+            refused.message
+        );
+        call(&backend, publish(), 500).unwrap();
+        let function = routed_function(&backend);
+        assert_eq!(function.last_version, 1);
+        let status = |now| {
+            backend
+                .db
+                .read(|c| status_at(c, &function, "1", now))
+                .unwrap()
+        };
+        assert_eq!(status(1_499).as_deref(), Some("Publishing"));
+        assert_eq!(status(1_500).as_deref(), Some("Active"));
+    }
+}
