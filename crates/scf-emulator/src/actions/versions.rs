@@ -622,7 +622,7 @@ pub(super) fn publish_version(
     check_description(&description)?;
     let ready_at = call.now.saturating_add(backend.config.function_ready_ms);
     let (function, number) = backend.db.write(|tx| {
-        let function = function(tx, request.namespace.as_deref(), &request.function_name)?;
+        let mut function = function(tx, request.namespace.as_deref(), &request.function_name)?;
         let status = function.status.at(call.now);
         if status != "Active" {
             return Err(Failure::new(
@@ -658,8 +658,8 @@ pub(super) fn publish_version(
             ready_at as i64,
             to_json(&function.deployment)
         ])?;
-        tx.prepare_cached("UPDATE functions SET last_version = ?2 WHERE id = ?1")?
-            .execute(params![function.id, number])?;
+        function.last_version = number;
+        function.update(tx)?;
         Ok((function, number))
     })?;
     let settings = &function.deployment.settings;
