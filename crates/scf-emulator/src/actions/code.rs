@@ -102,6 +102,25 @@ pub(crate) fn zip_by_token(
         .optional()?)
 }
 
+/// The text of the top-level file `stem.*` in `zip` (the file a handler names), when it is UTF-8 and at
+/// most 1 MB, as GetFunction's `CodeInfo` shows it.
+pub(crate) fn entry_text(zip: &[u8], stem: &str) -> Option<String> {
+    const MAX_SHOWN: u64 = 1024 * 1024;
+    let mut archive = zip::ZipArchive::new(Cursor::new(zip)).ok()?;
+    let index = (0..archive.len()).find(|&index| {
+        archive.name_for_index(index).is_some_and(|name| {
+            !name.contains('/') && name.rsplit_once('.').map_or(name, |(stem, _)| stem) == stem
+        })
+    })?;
+    let entry = archive.by_index(index).ok()?;
+    if entry.size() > MAX_SHOWN {
+        return None;
+    }
+    let mut text = String::new();
+    entry.take(MAX_SHOWN).read_to_string(&mut text).ok()?;
+    Some(text)
+}
+
 fn decode(zip_base64: &str, member: &str, max_zip: usize) -> Result<Vec<u8>, Failure> {
     let too_large = || {
         Failure::new(
