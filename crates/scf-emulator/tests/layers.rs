@@ -281,3 +281,62 @@ async fn a_region_holds_twenty_layers_of_two_hundred_versions() {
         .ok();
     assert_eq!(next["LayerVersion"], 201);
 }
+
+#[tokio::test]
+async fn a_zip_layer_downloads_from_its_location() {
+    let clock = ManualClock::new(START_MS);
+    let (_emulator, client) = start(&clock).await;
+    let zip = zip_of(&[("nodejs/node_modules/x/index.js", b"module.exports = 2;\n")]);
+    client
+        .post(
+            "PublishLayerVersion",
+            json!({"LayerName": "deps", "CompatibleRuntimes": ["Nodejs18.15"], "Content": {"ZipFile": base64(&zip)}}),
+        )
+        .await
+        .ok();
+    let got = client
+        .post("GetLayerVersion", json!({"LayerName": "deps", "LayerVersion": 1}))
+        .await
+        .ok();
+    let location = got["Location"].as_str().unwrap();
+    assert!(location.starts_with(&format!("http://{}/", client.endpoint)), "{location}");
+    let download = http::Request::get(location)
+        .body(http_body_util::Full::new(bytes::Bytes::new()))
+        .unwrap();
+    let reply = client.send(download).await.unwrap();
+    assert_eq!(reply.status, http::StatusCode::OK);
+    assert_eq!(reply.body.as_ref(), zip.as_slice());
+}
+
+#[tokio::test]
+async fn a_version_a_function_binds_is_not_deleted() {
+    let clock = ManualClock::new(START_MS);
+    let (_emulator, client) = start(&clock).await;
+    client
+        .post("PublishLayerVersion", cos_layer("deps", &["Python3.9"]))
+        .await
+        .ok();
+    let code = base64(&zip_of(&[("index.py", b"def main_handler(event, context):\n    return 1\n")]));
+    client
+        .post(
+            "CreateFunction",
+            json!({"FunctionName": "uses-deps", "Runtime": "Python3.9", "Code": {"ZipFile": code},
+                   "Layers": [{"LayerName": "deps", "LayerVersion": 1}]}),
+        )
+        .await
+        .ok();
+    let delete = json!({"LayerName": "deps", "LayerVersion": 1});
+    let refused = client.post("DeleteLayerVersion", delete.clone()).await;
+    assert_eq!(refused.code().as_deref(), Some("ResourceInUse.LayerVersion"));
+    assert!(message(&refused).contains("`default/uses-deps`"), "{}", message(&refused));
+    let still = client.post("GetLayerVersion", delete.clone()).await;
+    still.ok();
+
+    // Once the function is gone, so is the binding.
+    clock.advance(Duration::from_secs(5));
+    client
+        .post("DeleteFunction", json!({"FunctionName": "uses-deps"}))
+        .await
+        .ok();
+    client.post("DeleteLayerVersion", delete).await.ok();
+}

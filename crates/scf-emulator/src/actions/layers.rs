@@ -10,9 +10,9 @@
 //!   (kept as given, not fetched); neither or both → `InvalidParameterValue.Content`.
 //! - `CompatibleRuntimes` holds at least one of the function runtimes; `Description` up to 1000
 //!   characters; `LicenseInfo` and `Tags` are kept as given.
-//! - GetLayerVersion's `Location` is the COS object's URL for COS content. For an uploaded zip it is empty:
-//!   the emulator answers requests on one address and the request does not say which, and the zip's
-//!   SHA-256 is in `CodeSha256`.
+//! - GetLayerVersion's `Location` is, for an uploaded zip, the emulator's own download URL of it
+//!   (`http://<Host>/__code/<token>.zip`, as GetFunctionAddress answers; empty if the request had no `Host`),
+//!   with its SHA-256 in `CodeSha256`; for COS content it is the COS object's URL, not fetched.
 //! - ListLayers shows each layer by its newest version, newest first; `CompatibleRuntime` keeps the layers
 //!   whose newest version lists it; `SearchKey` matches part of the name, ignoring case; `Limit` 1-100
 //!   (0 or left out: 20). ListLayerVersions lists every version, newest first, that lists any of the given
@@ -388,10 +388,19 @@ pub(super) fn get_layer_version(
     request: &GetLayerVersionRequest,
     call: &Call<'_>,
 ) -> Result<Vec<u8>, Failure> {
-    let stored = backend
-        .db
-        .read(|c| find_version(c, &request.layer_name, request.layer_version))?;
-    let location = stored.code.cos.as_ref().map(cos_location).unwrap_or_default();
+    let (stored, token) = backend.db.read(|c| {
+        let stored = find_version(c, &request.layer_name, request.layer_version)?;
+        let token = match &stored.code.sha256 {
+            Some(sha256) => code::token(c, sha256)?,
+            None => None,
+        };
+        Ok((stored, token))
+    })?;
+    let location = match (&stored.code.cos, token, call.host) {
+        (Some(cos), _, _) => cos_location(cos),
+        (None, Some(token), Some(host)) => crate::code_route::url(host, &token),
+        _ => String::new(),
+    };
     let mut response = GetLayerVersionResponse::default()
         .compatible_runtimes(stored.runtimes.clone())
         .location(location)
