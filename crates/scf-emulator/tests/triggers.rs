@@ -353,3 +353,54 @@ async fn triggers_outlive_a_restart_with_a_state_directory() {
     assert_eq!(list["Triggers"][0]["TriggerDesc"], r#"{"cron":"0 30 9 ? * MON-FRI *"}"#);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn function_zip() -> String {
+    use std::io::Write;
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    writer
+        .start_file("index.py", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    writer
+        .write_all(b"def main_handler(event, context):\n    return 1\n")
+        .unwrap();
+    let bytes = writer.finish().unwrap().into_inner();
+    base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes)
+}
+
+#[tokio::test]
+async fn triggers_follow_their_functions_status_get_and_delete() {
+    let clock = ManualClock::new(START_MS);
+    let (_emulator, client) = start(config(), &clock).await;
+    let create_function = json!({"FunctionName": "fresh", "Runtime": "Python3.9", "Code": {"ZipFile": function_zip()}});
+    client.post("CreateFunction", create_function.clone()).await.ok();
+    let mut trigger = timer("nightly", "0 0 2 * * * *");
+    trigger["FunctionName"] = json!("fresh");
+
+    let creating = client.post("CreateTrigger", trigger.clone()).await;
+    assert_eq!(creating.code().as_deref(), Some("FailedOperation.CreateTrigger"));
+    clock.advance(Duration::from_secs(5));
+    client.post("CreateTrigger", trigger.clone()).await.ok();
+
+    let got = client
+        .post("GetFunction", json!({"FunctionName": "fresh"}))
+        .await
+        .ok();
+    assert_eq!(got["Triggers"][0]["TriggerName"], "nightly");
+    assert_eq!(got["Triggers"][0]["TriggerDesc"], r#"{"cron":"0 0 2 * * * *"}"#);
+
+    // A function created again under the same name starts without the old one's triggers.
+    client
+        .post("DeleteFunction", json!({"FunctionName": "fresh"}))
+        .await
+        .ok();
+    let gone = client
+        .post("ListTriggers", json!({"FunctionName": "fresh"}))
+        .await;
+    assert_eq!(gone.code().as_deref(), Some("ResourceNotFound.Function"));
+    client.post("CreateFunction", create_function).await.ok();
+    let list = client
+        .post("ListTriggers", json!({"FunctionName": "fresh"}))
+        .await
+        .ok();
+    assert_eq!(list["TotalCount"], 0);
+}

@@ -260,15 +260,7 @@ fn settled_function(
     now: u64,
 ) -> Result<Function, Failure> {
     let function = functions::find(connection, namespace_or_default(namespace), name)?;
-    let status = function.status.at(now);
-    if function.status.transient.is_some() && now < function.status.transient_until {
-        return Err(Failure::new(
-            ErrorCode::FailedOperationCreateTrigger,
-            format!(
-                "Function `{name}` is {status}; its triggers can change once it is Active."
-            ),
-        ));
-    }
+    functions::require_settled(&function, now, ErrorCode::FailedOperationCreateTrigger)?;
     Ok(function)
 }
 
