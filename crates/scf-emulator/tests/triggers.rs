@@ -388,6 +388,20 @@ async fn triggers_follow_their_functions_status_get_and_delete() {
     assert_eq!(got["Triggers"][0]["TriggerName"], "nightly");
     assert_eq!(got["Triggers"][0]["TriggerDesc"], r#"{"cron":"0 0 2 * * * *"}"#);
 
+    // While the function is Updating its triggers wait too.
+    client
+        .post(
+            "UpdateFunctionConfiguration",
+            json!({"FunctionName": "fresh", "Description": "changed"}),
+        )
+        .await
+        .ok();
+    let close = json!({"FunctionName": "fresh", "TriggerName": "nightly", "Type": "timer", "Enable": "CLOSE"});
+    let updating = client.post("UpdateTriggerStatus", close.clone()).await;
+    assert_eq!(updating.code().as_deref(), Some("FailedOperation.CreateTrigger"));
+    clock.advance(Duration::from_secs(5));
+    client.post("UpdateTriggerStatus", close).await.ok();
+
     // A function created again under the same name starts without the old one's triggers.
     client
         .post("DeleteFunction", json!({"FunctionName": "fresh"}))
