@@ -8,7 +8,9 @@ mod common;
 use std::time::Duration;
 
 use common::TestClient;
-use scf_emulator::{Config, Emulator, FunctionConfig, ManualClock, NamespaceConfig, RunningEmulator};
+use scf_emulator::{
+    Config, Emulator, FunctionConfig, ManualClock, NamespaceConfig, RunningEmulator,
+};
 use serde_json::{Value, json};
 
 /// 2024-12-14 00:00:00 in UTC+8, the service's time zone.
@@ -101,7 +103,11 @@ async fn a_domain_is_created_read_updated_and_deleted() {
 
     let again = client.post("CreateCustomDomain", example()).await;
     assert_eq!(again.code().as_deref(), Some("ResourceInUse"));
-    assert!(message(&again).contains("`www.ccc.com`"), "{}", message(&again));
+    assert!(
+        message(&again).contains("`www.ccc.com`"),
+        "{}",
+        message(&again)
+    );
 
     // The UpdateCustomDomain example: protocol, certificate and WAF change; the routes stay.
     client
@@ -159,13 +165,27 @@ async fn a_domain_is_created_read_updated_and_deleted() {
         .ok();
     for action in ["GetCustomDomain", "DeleteCustomDomain"] {
         let gone = client.post(action, json!({"Domain": "www.ccc.com"})).await;
-        assert_eq!(gone.code().as_deref(), Some("FailedOperation.Domain.UnExist"), "{action}");
-        assert!(message(&gone).contains("`www.ccc.com`"), "{}", message(&gone));
+        assert_eq!(
+            gone.code().as_deref(),
+            Some("FailedOperation.Domain.UnExist"),
+            "{action}"
+        );
+        assert!(
+            message(&gone).contains("`www.ccc.com`"),
+            "{}",
+            message(&gone)
+        );
     }
     let update = client
-        .post("UpdateCustomDomain", json!({"Domain": "www.ccc.com", "Protocol": "HTTP"}))
+        .post(
+            "UpdateCustomDomain",
+            json!({"Domain": "www.ccc.com", "Protocol": "HTTP"}),
+        )
         .await;
-    assert_eq!(update.code().as_deref(), Some("FailedOperation.Domain.UnExist"));
+    assert_eq!(
+        update.code().as_deref(),
+        Some("FailedOperation.Domain.UnExist")
+    );
 }
 
 #[tokio::test]
@@ -186,33 +206,81 @@ async fn bad_domains_and_routes_get_the_services_codes() {
     };
     let route = |member: &str, value: Value| with(&["EndpointsConfig", "0", member], value);
     let cases = [
-        (with(&["Domain"], json!("*.ccc.com")), "InvalidParameterValue.Domain"),
-        (with(&["Domain"], json!("localhost")), "InvalidParameterValue.Domain"),
-        (with(&["Domain"], json!("-bad.ccc.com")), "InvalidParameterValue.Domain"),
-        (with(&["Domain"], json!("a..ccc.com")), "InvalidParameterValue.Domain"),
-        (with(&["Domain"], json!(format!("{}.com", "a".repeat(64)))), "InvalidParameterValue.Domain"),
+        (
+            with(&["Domain"], json!("*.ccc.com")),
+            "InvalidParameterValue.Domain",
+        ),
+        (
+            with(&["Domain"], json!("localhost")),
+            "InvalidParameterValue.Domain",
+        ),
+        (
+            with(&["Domain"], json!("-bad.ccc.com")),
+            "InvalidParameterValue.Domain",
+        ),
+        (
+            with(&["Domain"], json!("a..ccc.com")),
+            "InvalidParameterValue.Domain",
+        ),
+        (
+            with(&["Domain"], json!(format!("{}.com", "a".repeat(64)))),
+            "InvalidParameterValue.Domain",
+        ),
         (with(&["Protocol"], json!("FTP")), "InvalidParameterValue"),
         (with(&["CertConfig"], json!({})), "InvalidParameterValue"),
-        (with(&["WafConfig", "WafOpen"], json!("ON")), "InvalidParameterValue"),
-        (with(&["EndpointsConfig"], json!([])), "InvalidParameterValue"),
+        (
+            with(&["WafConfig", "WafOpen"], json!("ON")),
+            "InvalidParameterValue",
+        ),
+        (
+            with(&["EndpointsConfig"], json!([])),
+            "InvalidParameterValue",
+        ),
         (route("PathMatch", json!("aa/*")), "InvalidParameterValue"),
         (route("PathMatch", json!("/a*/b")), "InvalidParameterValue"),
-        (route("FunctionName", json!("nobody")), "ResourceNotFound.Function"),
-        (route("Namespace", json!("nowhere")), "ResourceNotFound.Namespace"),
+        (
+            route("FunctionName", json!("nobody")),
+            "ResourceNotFound.Function",
+        ),
+        (
+            route("Namespace", json!("nowhere")),
+            "ResourceNotFound.Namespace",
+        ),
         (route("Qualifier", json!("7")), "ResourceNotFound.Qualifier"),
-        (with(&["EndpointsConfig", "0", "PathRewrite", "0", "Type"], json!("Regex")), "InvalidParameterValue"),
-        (with(&["EndpointsConfig", "0", "PathRewrite", "0", "Rewrite"], json!("$1")), "InvalidParameterValue"),
+        (
+            with(
+                &["EndpointsConfig", "0", "PathRewrite", "0", "Type"],
+                json!("Regex"),
+            ),
+            "InvalidParameterValue",
+        ),
+        (
+            with(
+                &["EndpointsConfig", "0", "PathRewrite", "0", "Rewrite"],
+                json!("$1"),
+            ),
+            "InvalidParameterValue",
+        ),
     ];
     for (body, code) in cases {
         let reply = client.post("CreateCustomDomain", body.clone()).await;
-        assert_eq!(reply.code().as_deref(), Some(code), "{body}: {}", message(&reply));
+        assert_eq!(
+            reply.code().as_deref(),
+            Some(code),
+            "{body}: {}",
+            message(&reply)
+        );
     }
     let mut twice = example();
     let first = twice["EndpointsConfig"][0].clone();
     twice["EndpointsConfig"].as_array_mut().unwrap().push(first);
     let reply = client.post("CreateCustomDomain", twice).await;
     assert_eq!(reply.code().as_deref(), Some("InvalidParameterValue"));
-    assert!(message(&reply).contains("EndpointsConfig.1.PathMatch"), "{}", message(&reply));
+    assert!(
+        message(&reply).contains("EndpointsConfig.1.PathMatch"),
+        "{}",
+        message(&reply)
+    );
 
     let list = client.post("ListCustomDomains", json!({})).await.ok();
     assert_eq!(list["Total"], 0, "nothing refused was stored");
@@ -230,13 +298,19 @@ async fn list_filters_orders_and_pages() {
         ("c.example.org", "default", "test1"),
     ] {
         client
-            .post("CreateCustomDomain", http_domain(domain, namespace, function))
+            .post(
+                "CreateCustomDomain",
+                http_domain(domain, namespace, function),
+            )
             .await
             .ok();
         clock.advance(Duration::from_secs(1));
     }
     client
-        .post("UpdateCustomDomain", json!({"Domain": "a.example.com", "Protocol": "HTTP"}))
+        .post(
+            "UpdateCustomDomain",
+            json!({"Domain": "a.example.com", "Protocol": "HTTP"}),
+        )
         .await
         .ok();
     let list = |body: Value| {
@@ -245,24 +319,48 @@ async fn list_filters_orders_and_pages() {
     };
     let newest_first = list(json!({})).await.ok();
     assert_eq!(newest_first["Total"], 3);
-    assert_eq!(domains(&newest_first), ["c.example.org", "b.example.com", "a.example.com"]);
-    assert_eq!(newest_first["Domains"][0]["WafConfig"], json!({"WafOpen": "CLOSE", "WafInstanceId": ""}));
+    assert_eq!(
+        domains(&newest_first),
+        ["c.example.org", "b.example.com", "a.example.com"]
+    );
+    assert_eq!(
+        newest_first["Domains"][0]["WafConfig"],
+        json!({"WafOpen": "CLOSE", "WafInstanceId": ""})
+    );
     let by_modified = list(json!({"OrderBy": "ModTime"})).await.ok();
-    assert_eq!(domains(&by_modified), ["a.example.com", "c.example.org", "b.example.com"]);
-    let page = list(json!({"Order": "ASC", "Offset": 1, "Limit": 1})).await.ok();
-    assert_eq!((page["Total"].clone(), domains(&page)), (json!(3), vec!["b.example.com".to_owned()]));
+    assert_eq!(
+        domains(&by_modified),
+        ["a.example.com", "c.example.org", "b.example.com"]
+    );
+    let page = list(json!({"Order": "ASC", "Offset": 1, "Limit": 1}))
+        .await
+        .ok();
+    assert_eq!(
+        (page["Total"].clone(), domains(&page)),
+        (json!(3), vec!["b.example.com".to_owned()])
+    );
 
-    let com = list(json!({"Filters": [{"Name": "Domain", "Values": [".COM"]}], "Order": "ASC"})).await.ok();
+    let com = list(json!({"Filters": [{"Name": "Domain", "Values": [".COM"]}], "Order": "ASC"}))
+        .await
+        .ok();
     assert_eq!(domains(&com), ["a.example.com", "b.example.com"]);
     let routed = list(json!({"Filters": [
         {"Name": "FunctionName", "Values": ["test1", "api"]},
         {"Name": "Namespace", "Values": ["default"]}
-    ], "Order": "ASC"})).await.ok();
+    ], "Order": "ASC"}))
+    .await
+    .ok();
     assert_eq!(domains(&routed), ["a.example.com", "c.example.org"]);
 
     for (body, code) in [
-        (json!({"Filters": [{"Name": "Owner", "Values": ["x"]}]}), "InvalidParameterValue.Filters"),
-        (json!({"OrderBy": "Domain"}), "InvalidParameterValue.OrderBy"),
+        (
+            json!({"Filters": [{"Name": "Owner", "Values": ["x"]}]}),
+            "InvalidParameterValue.Filters",
+        ),
+        (
+            json!({"OrderBy": "Domain"}),
+            "InvalidParameterValue.OrderBy",
+        ),
         (json!({"Limit": 101}), "InvalidParameterValue.Limit"),
         (json!({"Order": "down"}), "InvalidParameterValue.Order"),
     ] {

@@ -94,17 +94,26 @@ async fn versions_are_published_read_listed_and_deleted() {
     assert_eq!(second["LayerVersion"], 2);
 
     let got = client
-        .post("GetLayerVersion", json!({"LayerName": "deps", "LayerVersion": 1}))
+        .post(
+            "GetLayerVersion",
+            json!({"LayerName": "deps", "LayerVersion": 1}),
+        )
         .await
         .ok();
     assert_eq!(got["CodeSha256"], hex::encode(Sha256::digest(&zip)));
-    assert_eq!(got["CompatibleRuntimes"], json!(["Python3.9", "Python3.10"]));
+    assert_eq!(
+        got["CompatibleRuntimes"],
+        json!(["Python3.9", "Python3.10"])
+    );
     assert_eq!(got["Description"], "a layer");
     assert_eq!(got["LicenseInfo"], "MIT");
     assert_eq!(got["Status"], "Active");
     assert_eq!(got["AddTime"], "2024-12-14 00:00:00");
     let got = client
-        .post("GetLayerVersion", json!({"LayerName": "deps", "LayerVersion": 2}))
+        .post(
+            "GetLayerVersion",
+            json!({"LayerName": "deps", "LayerVersion": 2}),
+        )
         .await
         .ok();
     assert_eq!(
@@ -116,8 +125,14 @@ async fn versions_are_published_read_listed_and_deleted() {
         .post("ListLayerVersions", json!({"LayerName": "deps"}))
         .await
         .ok();
-    assert_eq!(versions(&all, "LayerVersions"), [("deps".into(), 2), ("deps".into(), 1)]);
-    assert_eq!(all["LayerVersions"][1]["Tags"], json!([{"Key": "team", "Value": "a"}]));
+    assert_eq!(
+        versions(&all, "LayerVersions"),
+        [("deps".into(), 2), ("deps".into(), 1)]
+    );
+    assert_eq!(
+        all["LayerVersions"][1]["Tags"],
+        json!([{"Key": "team", "Value": "a"}])
+    );
     let python = client
         .post(
             "ListLayerVersions",
@@ -129,13 +144,20 @@ async fn versions_are_published_read_listed_and_deleted() {
 
     let layers = client.post("ListLayers", json!({})).await.ok();
     assert_eq!(layers["TotalCount"], 1);
-    assert_eq!(versions(&layers, "Layers"), [("deps".into(), 2)], "a layer shows its newest version");
+    assert_eq!(
+        versions(&layers, "Layers"),
+        [("deps".into(), 2)],
+        "a layer shows its newest version"
+    );
 
     // Numbers are never reused: after deleting version 2 the next one is 3.
     let delete = json!({"LayerName": "deps", "LayerVersion": 2});
     client.post("DeleteLayerVersion", delete.clone()).await.ok();
     let again = client.post("DeleteLayerVersion", delete.clone()).await;
-    assert_eq!(again.code().as_deref(), Some("ResourceNotFound.LayerVersion"));
+    assert_eq!(
+        again.code().as_deref(),
+        Some("ResourceNotFound.LayerVersion")
+    );
     assert!(message(&again).contains("`deps`"), "{}", message(&again));
     let got = client.post("GetLayerVersion", delete).await;
     assert_eq!(got.code().as_deref(), Some("ResourceNotFound.LayerVersion"));
@@ -149,7 +171,10 @@ async fn versions_are_published_read_listed_and_deleted() {
 
     for version in [1, 3] {
         client
-            .post("DeleteLayerVersion", json!({"LayerName": "deps", "LayerVersion": version}))
+            .post(
+                "DeleteLayerVersion",
+                json!({"LayerName": "deps", "LayerVersion": version}),
+            )
             .await
             .ok();
     }
@@ -173,35 +198,109 @@ async fn bad_layers_get_the_services_codes_and_store_nothing() {
         body
     };
     let cases = [
-        (with("LayerName", json!("1deps")), "InvalidParameterValue.LayerName"),
-        (with("LayerName", json!("deps-")), "InvalidParameterValue.LayerName"),
-        (with("LayerName", json!("d".repeat(65))), "InvalidParameterValue.LayerName"),
-        (with("CompatibleRuntimes", json!([])), "InvalidParameterValue.CompatibleRuntimes"),
-        (with("CompatibleRuntimes", json!(["Nodejs16.13", "Cobol"])), "InvalidParameterValue.CompatibleRuntimes"),
+        (
+            with("LayerName", json!("1deps")),
+            "InvalidParameterValue.LayerName",
+        ),
+        (
+            with("LayerName", json!("deps-")),
+            "InvalidParameterValue.LayerName",
+        ),
+        (
+            with("LayerName", json!("d".repeat(65))),
+            "InvalidParameterValue.LayerName",
+        ),
+        (
+            with("CompatibleRuntimes", json!([])),
+            "InvalidParameterValue.CompatibleRuntimes",
+        ),
+        (
+            with("CompatibleRuntimes", json!(["Nodejs16.13", "Cobol"])),
+            "InvalidParameterValue.CompatibleRuntimes",
+        ),
         (with("Content", json!({})), "InvalidParameterValue.Content"),
-        (with("Content", json!({"ZipFile": zip, "CosBucketName": "b", "CosObjectName": "/o.zip"})), "InvalidParameterValue.Content"),
-        (with("Content", json!({"CosBucketName": "b"})), "InvalidParameterValue.Content"),
-        (with("Content", json!({"ZipFile": "not base64!"})), "InvalidParameterValue.ZipFileBase64BinasciiError"),
-        (with("Content", json!({"ZipFile": base64(b"plain text")})), "InvalidParameterValue.ZipFile"),
-        (with("Content", json!({"ZipFile": escaping})), "InvalidParameterValue.ZipFile"),
-        (with("Description", json!("d".repeat(1001))), "InvalidParameterValue.Description"),
+        (
+            with(
+                "Content",
+                json!({"ZipFile": zip, "CosBucketName": "b", "CosObjectName": "/o.zip"}),
+            ),
+            "InvalidParameterValue.Content",
+        ),
+        (
+            with("Content", json!({"CosBucketName": "b"})),
+            "InvalidParameterValue.Content",
+        ),
+        (
+            with("Content", json!({"ZipFile": "not base64!"})),
+            "InvalidParameterValue.ZipFileBase64BinasciiError",
+        ),
+        (
+            with("Content", json!({"ZipFile": base64(b"plain text")})),
+            "InvalidParameterValue.ZipFile",
+        ),
+        (
+            with("Content", json!({"ZipFile": escaping})),
+            "InvalidParameterValue.ZipFile",
+        ),
+        (
+            with("Description", json!("d".repeat(1001))),
+            "InvalidParameterValue.Description",
+        ),
     ];
     for (body, code) in cases {
         let reply = client.post("PublishLayerVersion", body.clone()).await;
-        assert_eq!(reply.code().as_deref(), Some(code), "{}: {}", body["LayerName"], message(&reply));
+        assert_eq!(
+            reply.code().as_deref(),
+            Some(code),
+            "{}: {}",
+            body["LayerName"],
+            message(&reply)
+        );
     }
     let layers = client.post("ListLayers", json!({})).await.ok();
     assert_eq!(layers["TotalCount"], 0, "nothing refused was stored");
 
     for (action, body, code) in [
-        ("ListLayers", json!({"CompatibleRuntime": "Cobol"}), "InvalidParameterValue.Runtime"),
-        ("ListLayers", json!({"Limit": 101}), "InvalidParameterValue.Limit"),
-        ("ListLayers", json!({"Limit": -1}), "InvalidParameterValue.Limit"),
-        ("ListLayers", json!({"Offset": -1}), "InvalidParameterValue.Offset"),
-        ("ListLayerVersions", json!({"LayerName": "deps", "CompatibleRuntime": ["Cobol"]}), "InvalidParameterValue.Runtime"),
-        ("ListLayerVersions", json!({"LayerName": "deps"}), "ResourceNotFound.Layer"),
-        ("GetLayerVersion", json!({"LayerName": "deps", "LayerVersion": 1}), "ResourceNotFound.LayerVersion"),
-        ("DeleteLayerVersion", json!({"LayerName": "deps", "LayerVersion": 1}), "ResourceNotFound.LayerVersion"),
+        (
+            "ListLayers",
+            json!({"CompatibleRuntime": "Cobol"}),
+            "InvalidParameterValue.Runtime",
+        ),
+        (
+            "ListLayers",
+            json!({"Limit": 101}),
+            "InvalidParameterValue.Limit",
+        ),
+        (
+            "ListLayers",
+            json!({"Limit": -1}),
+            "InvalidParameterValue.Limit",
+        ),
+        (
+            "ListLayers",
+            json!({"Offset": -1}),
+            "InvalidParameterValue.Offset",
+        ),
+        (
+            "ListLayerVersions",
+            json!({"LayerName": "deps", "CompatibleRuntime": ["Cobol"]}),
+            "InvalidParameterValue.Runtime",
+        ),
+        (
+            "ListLayerVersions",
+            json!({"LayerName": "deps"}),
+            "ResourceNotFound.Layer",
+        ),
+        (
+            "GetLayerVersion",
+            json!({"LayerName": "deps", "LayerVersion": 1}),
+            "ResourceNotFound.LayerVersion",
+        ),
+        (
+            "DeleteLayerVersion",
+            json!({"LayerName": "deps", "LayerVersion": 1}),
+            "ResourceNotFound.LayerVersion",
+        ),
     ] {
         let reply = client.post(action, body.clone()).await;
         assert_eq!(reply.code().as_deref(), Some(code), "{action} {body}");
@@ -231,10 +330,17 @@ async fn list_layers_searches_filters_and_pages() {
     let all = list(json!({})).await;
     assert_eq!(
         versions(&all, "Layers"),
-        [("numpy-py".into(), 2), ("NumPy-old".into(), 1), ("lodash".into(), 1)]
+        [
+            ("numpy-py".into(), 2),
+            ("NumPy-old".into(), 1),
+            ("lodash".into(), 1)
+        ]
     );
     let numpy = list(json!({"SearchKey": "numpy"})).await;
-    assert_eq!(versions(&numpy, "Layers"), [("numpy-py".into(), 2), ("NumPy-old".into(), 1)]);
+    assert_eq!(
+        versions(&numpy, "Layers"),
+        [("numpy-py".into(), 2), ("NumPy-old".into(), 1)]
+    );
     // Only the newest version's runtimes count: numpy-py 2 is for Python3.10 alone.
     let py39 = list(json!({"CompatibleRuntime": "Python3.9"})).await;
     assert_eq!(py39["TotalCount"], 0);
@@ -251,7 +357,10 @@ async fn a_region_holds_twenty_layers_of_two_hundred_versions() {
     let (_emulator, client) = start(&clock).await;
     for n in 0..20 {
         client
-            .post("PublishLayerVersion", cos_layer(&format!("layer{n}"), &["Go1"]))
+            .post(
+                "PublishLayerVersion",
+                cos_layer(&format!("layer{n}"), &["Go1"]),
+            )
             .await
             .ok();
     }
@@ -269,10 +378,16 @@ async fn a_region_holds_twenty_layers_of_two_hundred_versions() {
     let too_many = client
         .post("PublishLayerVersion", cos_layer("layer0", &["Go1"]))
         .await;
-    assert_eq!(too_many.code().as_deref(), Some("LimitExceeded.LayerVersions"));
+    assert_eq!(
+        too_many.code().as_deref(),
+        Some("LimitExceeded.LayerVersions")
+    );
     // A deleted version frees its place, and the numbering goes on.
     client
-        .post("DeleteLayerVersion", json!({"LayerName": "layer0", "LayerVersion": 7}))
+        .post(
+            "DeleteLayerVersion",
+            json!({"LayerName": "layer0", "LayerVersion": 7}),
+        )
         .await
         .ok();
     let next = client
@@ -295,11 +410,17 @@ async fn a_zip_layer_downloads_from_its_location() {
         .await
         .ok();
     let got = client
-        .post("GetLayerVersion", json!({"LayerName": "deps", "LayerVersion": 1}))
+        .post(
+            "GetLayerVersion",
+            json!({"LayerName": "deps", "LayerVersion": 1}),
+        )
         .await
         .ok();
     let location = got["Location"].as_str().unwrap();
-    assert!(location.starts_with(&format!("http://{}/", client.endpoint)), "{location}");
+    assert!(
+        location.starts_with(&format!("http://{}/", client.endpoint)),
+        "{location}"
+    );
     let download = http::Request::get(location)
         .body(http_body_util::Full::new(bytes::Bytes::new()))
         .unwrap();
@@ -316,7 +437,10 @@ async fn a_version_a_function_binds_is_not_deleted() {
         .post("PublishLayerVersion", cos_layer("deps", &["Python3.9"]))
         .await
         .ok();
-    let code = base64(&zip_of(&[("index.py", b"def main_handler(event, context):\n    return 1\n")]));
+    let code = base64(&zip_of(&[(
+        "index.py",
+        b"def main_handler(event, context):\n    return 1\n",
+    )]));
     client
         .post(
             "CreateFunction",
@@ -327,8 +451,15 @@ async fn a_version_a_function_binds_is_not_deleted() {
         .ok();
     let delete = json!({"LayerName": "deps", "LayerVersion": 1});
     let refused = client.post("DeleteLayerVersion", delete.clone()).await;
-    assert_eq!(refused.code().as_deref(), Some("ResourceInUse.LayerVersion"));
-    assert!(message(&refused).contains("`default/uses-deps`"), "{}", message(&refused));
+    assert_eq!(
+        refused.code().as_deref(),
+        Some("ResourceInUse.LayerVersion")
+    );
+    assert!(
+        message(&refused).contains("`default/uses-deps`"),
+        "{}",
+        message(&refused)
+    );
     let still = client.post("GetLayerVersion", delete.clone()).await;
     still.ok();
 

@@ -8,7 +8,9 @@ mod common;
 use std::time::Duration;
 
 use common::TestClient;
-use scf_emulator::{Config, Emulator, FunctionConfig, ManualClock, NamespaceConfig, RunningEmulator};
+use scf_emulator::{
+    Config, Emulator, FunctionConfig, ManualClock, NamespaceConfig, RunningEmulator,
+};
 use serde_json::{Value, json};
 
 /// 2024-12-14 00:00:00 in UTC+8, the service's time zone.
@@ -89,7 +91,11 @@ async fn a_trigger_is_created_listed_updated_switched_and_deleted() {
         .post("CreateTrigger", timer("every-2-min", "0 0 * * * * *"))
         .await;
     assert_eq!(again.code().as_deref(), Some("ResourceInUse.Trigger"));
-    assert!(message(&again).contains("`every-2-min`"), "{}", message(&again));
+    assert!(
+        message(&again).contains("`every-2-min`"),
+        "{}",
+        message(&again)
+    );
 
     // The same name with another type is another trigger; a cos trigger keeps its JSON as given.
     clock.advance(Duration::from_secs(60));
@@ -112,7 +118,11 @@ async fn a_trigger_is_created_listed_updated_switched_and_deleted() {
         .await
         .ok();
     assert_eq!(list["TotalCount"], 2);
-    assert_eq!(names(&list), [cos_name, "every-2-min"], "newest change first");
+    assert_eq!(
+        names(&list),
+        [cos_name, "every-2-min"],
+        "newest change first"
+    );
 
     // UpdateTrigger sets what it is given and bumps ModTime, which reorders the list.
     clock.advance(Duration::from_secs(60));
@@ -141,7 +151,10 @@ async fn a_trigger_is_created_listed_updated_switched_and_deleted() {
     let open = json!({"FunctionName": "hello", "TriggerName": "every-2-min", "Type": "timer", "Enable": "OPEN"});
     client.post("UpdateTriggerStatus", open.clone()).await.ok();
     let same = client.post("UpdateTriggerStatus", open).await;
-    assert_eq!(same.code().as_deref(), Some("FailedOperation.UpdateTriggerStatus"));
+    assert_eq!(
+        same.code().as_deref(),
+        Some("FailedOperation.UpdateTriggerStatus")
+    );
     let list = client
         .post(
             "ListTriggers",
@@ -152,9 +165,13 @@ async fn a_trigger_is_created_listed_updated_switched_and_deleted() {
     assert_eq!(list["Triggers"][0]["Enable"], 1);
 
     // A cos trigger is switched and deleted with its TriggerDesc, and only on its own qualifier.
-    let cos_status = json!({"FunctionName": "hello", "TriggerName": cos_name, "Type": "cos", "Enable": "OPEN"});
+    let cos_status =
+        json!({"FunctionName": "hello", "TriggerName": cos_name, "Type": "cos", "Enable": "OPEN"});
     let without_desc = client.post("UpdateTriggerStatus", cos_status.clone()).await;
-    assert_eq!(without_desc.code().as_deref(), Some("InvalidParameterValue.TriggerDesc"));
+    assert_eq!(
+        without_desc.code().as_deref(),
+        Some("InvalidParameterValue.TriggerDesc")
+    );
     let mut wrong_qualifier = cos_status.clone();
     wrong_qualifier["TriggerDesc"] = json!(cos_desc);
     wrong_qualifier["Qualifier"] = json!("$LATEST");
@@ -188,26 +205,73 @@ async fn bad_requests_get_the_services_codes_and_store_nothing() {
     let cases = [
         (json!({"Type": "sms"}), "InvalidParameterValue.Type"),
         (json!({"Type": "apigw"}), "UnsupportedOperation.Trigger"),
-        (json!({"TriggerName": "1starts-with-digit"}), "InvalidParameterValue.TriggerName"),
-        (json!({"TriggerName": "a".repeat(101)}), "InvalidParameterValue.TriggerName"),
-        (json!({"Type": "cos", "TriggerName": "not-a-bucket", "TriggerDesc": "{\"event\":\"cos:ObjectCreated:*\"}"}), "InvalidParameterValue.TriggerName"),
-        (json!({"TriggerDesc": "*/2****"}), "InvalidParameterValue.TriggerDesc"),
-        (json!({"TriggerDesc": "0 0 25 * * * *"}), "InvalidParameterValue.TriggerDesc"),
-        (json!({"TriggerDesc": "{\"schedule\":\"0 0 1 * * * *\"}"}), "InvalidParameterValue.TriggerDesc"),
-        (json!({"TriggerDesc": ""}), "InvalidParameterValue.TriggerDesc"),
-        (json!({"Type": "ckafka", "TriggerName": "k1", "TriggerDesc": "not json"}), "InvalidParameterValue.TriggerDesc"),
-        (json!({"Type": "cos", "TriggerName": "b-1.cos.ap-guangzhou.myqcloud.com", "TriggerDesc": "{\"filter\":{}}"}), "InvalidParameterValue.TriggerDesc"),
+        (
+            json!({"TriggerName": "1starts-with-digit"}),
+            "InvalidParameterValue.TriggerName",
+        ),
+        (
+            json!({"TriggerName": "a".repeat(101)}),
+            "InvalidParameterValue.TriggerName",
+        ),
+        (
+            json!({"Type": "cos", "TriggerName": "not-a-bucket", "TriggerDesc": "{\"event\":\"cos:ObjectCreated:*\"}"}),
+            "InvalidParameterValue.TriggerName",
+        ),
+        (
+            json!({"TriggerDesc": "*/2****"}),
+            "InvalidParameterValue.TriggerDesc",
+        ),
+        (
+            json!({"TriggerDesc": "0 0 25 * * * *"}),
+            "InvalidParameterValue.TriggerDesc",
+        ),
+        (
+            json!({"TriggerDesc": "{\"schedule\":\"0 0 1 * * * *\"}"}),
+            "InvalidParameterValue.TriggerDesc",
+        ),
+        (
+            json!({"TriggerDesc": ""}),
+            "InvalidParameterValue.TriggerDesc",
+        ),
+        (
+            json!({"Type": "ckafka", "TriggerName": "k1", "TriggerDesc": "not json"}),
+            "InvalidParameterValue.TriggerDesc",
+        ),
+        (
+            json!({"Type": "cos", "TriggerName": "b-1.cos.ap-guangzhou.myqcloud.com", "TriggerDesc": "{\"filter\":{}}"}),
+            "InvalidParameterValue.TriggerDesc",
+        ),
         (json!({"Enable": "ON"}), "InvalidParameterValue.Enable"),
-        (json!({"CustomArgument": "x".repeat(4097)}), "InvalidParameterValue.CustomArgument"),
-        (json!({"Description": "d".repeat(1001)}), "InvalidParameterValue.Description"),
+        (
+            json!({"CustomArgument": "x".repeat(4097)}),
+            "InvalidParameterValue.CustomArgument",
+        ),
+        (
+            json!({"Description": "d".repeat(1001)}),
+            "InvalidParameterValue.Description",
+        ),
         (json!({"Qualifier": "2"}), "ResourceNotFound.Qualifier"),
-        (json!({"Qualifier": "staging"}), "ResourceNotFound.Qualifier"),
-        (json!({"FunctionName": "nobody"}), "ResourceNotFound.Function"),
-        (json!({"Namespace": "nowhere"}), "ResourceNotFound.Namespace"),
+        (
+            json!({"Qualifier": "staging"}),
+            "ResourceNotFound.Qualifier",
+        ),
+        (
+            json!({"FunctionName": "nobody"}),
+            "ResourceNotFound.Function",
+        ),
+        (
+            json!({"Namespace": "nowhere"}),
+            "ResourceNotFound.Namespace",
+        ),
     ];
     for (changes, code) in cases {
         let reply = client.post("CreateTrigger", with(changes.clone())).await;
-        assert_eq!(reply.code().as_deref(), Some(code), "{changes}: {}", message(&reply));
+        assert_eq!(
+            reply.code().as_deref(),
+            Some(code),
+            "{changes}: {}",
+            message(&reply)
+        );
     }
     let list = client
         .post("ListTriggers", json!({"FunctionName": "hello"}))
@@ -229,18 +293,27 @@ async fn bad_requests_get_the_services_codes_and_store_nothing() {
     assert_eq!(reply.code().as_deref(), Some("InvalidParameterValue.Type"));
 
     // A bad update leaves the trigger as it was.
-    client.post("CreateTrigger", timer("t1", "0 */2 * * * * *")).await.ok();
+    client
+        .post("CreateTrigger", timer("t1", "0 */2 * * * * *"))
+        .await
+        .ok();
     let mut bad = update("timer");
     bad["TriggerDesc"] = json!("0 0 0 32 * * *");
     bad["Description"] = json!("never stored");
     let reply = client.post("UpdateTrigger", bad).await;
-    assert_eq!(reply.code().as_deref(), Some("InvalidParameterValue.TriggerDesc"));
+    assert_eq!(
+        reply.code().as_deref(),
+        Some("InvalidParameterValue.TriggerDesc")
+    );
     let list = client
         .post("ListTriggers", json!({"FunctionName": "hello"}))
         .await
         .ok();
     assert_eq!(list["Triggers"][0]["Description"], "");
-    assert_eq!(list["Triggers"][0]["TriggerDesc"], r#"{"cron":"0 */2 * * * * *"}"#);
+    assert_eq!(
+        list["Triggers"][0]["TriggerDesc"],
+        r#"{"cron":"0 */2 * * * * *"}"#
+    );
 }
 
 #[tokio::test]
@@ -253,7 +326,9 @@ async fn a_function_holds_ten_triggers_of_a_type() {
             .await
             .ok();
     }
-    let eleventh = client.post("CreateTrigger", timer("t10", "0 0 * * * * *")).await;
+    let eleventh = client
+        .post("CreateTrigger", timer("t10", "0 0 * * * * *"))
+        .await;
     assert_eq!(eleventh.code().as_deref(), Some("LimitExceeded.Trigger"));
     // Another type has its own count.
     client
@@ -272,7 +347,11 @@ async fn list_filters_orders_and_pages() {
     for (n, qualifier) in ["$LATEST", "1", "prod", "1", "$LATEST"].iter().enumerate() {
         let mut body = timer(&format!("t{n}"), "0 0 * * * * *");
         body["Qualifier"] = json!(qualifier);
-        body["Description"] = json!(if n % 2 == 0 { "even number" } else { "odd number" });
+        body["Description"] = json!(if n % 2 == 0 {
+            "even number"
+        } else {
+            "odd number"
+        });
         client.post("CreateTrigger", body).await.ok();
         clock.advance(Duration::from_secs(1));
     }
@@ -294,13 +373,23 @@ async fn list_filters_orders_and_pages() {
     };
     let by_modified = list(json!({})).await.ok();
     assert_eq!(names(&by_modified), ["t0", "t4", "t3", "t2", "t1"]);
-    let by_added = list(json!({"OrderBy": "add_time", "Order": "ASC"})).await.ok();
+    let by_added = list(json!({"OrderBy": "add_time", "Order": "ASC"}))
+        .await
+        .ok();
     assert_eq!(names(&by_added), ["t0", "t1", "t2", "t3", "t4"]);
-    let page = list(json!({"OrderBy": "add_time", "Order": "ASC", "Offset": 1, "Limit": 2})).await.ok();
+    let page = list(json!({"OrderBy": "add_time", "Order": "ASC", "Offset": 1, "Limit": 2}))
+        .await
+        .ok();
     assert_eq!(page["TotalCount"], 5);
     assert_eq!(names(&page), ["t1", "t2"]);
     let past_the_end = list(json!({"Offset": 9})).await.ok();
-    assert_eq!((past_the_end["TotalCount"].clone(), names(&past_the_end).len()), (json!(5), 0));
+    assert_eq!(
+        (
+            past_the_end["TotalCount"].clone(),
+            names(&past_the_end).len()
+        ),
+        (json!(5), 0)
+    );
 
     let version_one = list(json!({"Filters": [{"Name": "Qualifier", "Values": ["1"]}], "OrderBy": "add_time", "Order": "ASC"})).await.ok();
     assert_eq!(names(&version_one), ["t1", "t3"]);
@@ -309,12 +398,20 @@ async fn list_filters_orders_and_pages() {
     let both = list(json!({"Filters": [
         {"Name": "Qualifier", "Values": ["$LATEST"]},
         {"Name": "Description", "Values": ["touched"]}
-    ]})).await.ok();
+    ]}))
+    .await
+    .ok();
     assert_eq!(names(&both), ["t0"]);
 
     for (body, code) in [
-        (json!({"Filters": [{"Name": "Type", "Values": ["timer"]}]}), "InvalidParameterValue.Filters"),
-        (json!({"OrderBy": "AddTime"}), "InvalidParameterValue.OrderBy"),
+        (
+            json!({"Filters": [{"Name": "Type", "Values": ["timer"]}]}),
+            "InvalidParameterValue.Filters",
+        ),
+        (
+            json!({"OrderBy": "AddTime"}),
+            "InvalidParameterValue.OrderBy",
+        ),
         (json!({"Limit": 101}), "InvalidParameterValue.Limit"),
         (json!({"Order": "UP"}), "InvalidParameterValue.Order"),
     ] {
@@ -322,7 +419,10 @@ async fn list_filters_orders_and_pages() {
         assert_eq!(reply.code().as_deref(), Some(code), "{body}");
     }
     let elsewhere = client
-        .post("ListTriggers", json!({"FunctionName": "worker", "Namespace": "team"}))
+        .post(
+            "ListTriggers",
+            json!({"FunctionName": "worker", "Namespace": "team"}),
+        )
         .await
         .ok();
     assert_eq!(elsewhere["TotalCount"], 0);
@@ -350,7 +450,10 @@ async fn triggers_outlive_a_restart_with_a_state_directory() {
         .await
         .ok();
     assert_eq!(names(&list), ["kept"]);
-    assert_eq!(list["Triggers"][0]["TriggerDesc"], r#"{"cron":"0 30 9 ? * MON-FRI *"}"#);
+    assert_eq!(
+        list["Triggers"][0]["TriggerDesc"],
+        r#"{"cron":"0 30 9 ? * MON-FRI *"}"#
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -372,12 +475,18 @@ async fn triggers_follow_their_functions_status_get_and_delete() {
     let clock = ManualClock::new(START_MS);
     let (_emulator, client) = start(config(), &clock).await;
     let create_function = json!({"FunctionName": "fresh", "Runtime": "Python3.9", "Code": {"ZipFile": function_zip()}});
-    client.post("CreateFunction", create_function.clone()).await.ok();
+    client
+        .post("CreateFunction", create_function.clone())
+        .await
+        .ok();
     let mut trigger = timer("nightly", "0 0 2 * * * *");
     trigger["FunctionName"] = json!("fresh");
 
     let creating = client.post("CreateTrigger", trigger.clone()).await;
-    assert_eq!(creating.code().as_deref(), Some("FailedOperation.CreateTrigger"));
+    assert_eq!(
+        creating.code().as_deref(),
+        Some("FailedOperation.CreateTrigger")
+    );
     clock.advance(Duration::from_secs(5));
     client.post("CreateTrigger", trigger.clone()).await.ok();
 
@@ -386,7 +495,10 @@ async fn triggers_follow_their_functions_status_get_and_delete() {
         .await
         .ok();
     assert_eq!(got["Triggers"][0]["TriggerName"], "nightly");
-    assert_eq!(got["Triggers"][0]["TriggerDesc"], r#"{"cron":"0 0 2 * * * *"}"#);
+    assert_eq!(
+        got["Triggers"][0]["TriggerDesc"],
+        r#"{"cron":"0 0 2 * * * *"}"#
+    );
 
     // While the function is Updating its triggers wait too.
     client
@@ -398,7 +510,10 @@ async fn triggers_follow_their_functions_status_get_and_delete() {
         .ok();
     let close = json!({"FunctionName": "fresh", "TriggerName": "nightly", "Type": "timer", "Enable": "CLOSE"});
     let updating = client.post("UpdateTriggerStatus", close.clone()).await;
-    assert_eq!(updating.code().as_deref(), Some("FailedOperation.CreateTrigger"));
+    assert_eq!(
+        updating.code().as_deref(),
+        Some("FailedOperation.CreateTrigger")
+    );
     clock.advance(Duration::from_secs(5));
     client.post("UpdateTriggerStatus", close).await.ok();
 

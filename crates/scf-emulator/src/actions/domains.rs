@@ -339,14 +339,17 @@ pub(super) fn get_custom_domain(
 fn matches(stored: &Stored, filters: &[Filter]) -> bool {
     let routes = &stored.settings.endpoints;
     filters.iter().all(|filter| {
-        filter.values.iter().any(|value| match filter.name.as_str() {
-            "Domain" => stored.domain.contains(&value.to_ascii_lowercase()),
-            "Protocol" => stored.settings.protocol == *value,
-            "Namespace" => routes
-                .iter()
-                .any(|r| namespace_or_default(Some(&r.namespace)) == value),
-            _ => routes.iter().any(|r| r.function_name == *value),
-        })
+        filter
+            .values
+            .iter()
+            .any(|value| match filter.name.as_str() {
+                "Domain" => stored.domain.contains(&value.to_ascii_lowercase()),
+                "Protocol" => stored.settings.protocol == *value,
+                "Namespace" => routes
+                    .iter()
+                    .any(|r| namespace_or_default(Some(&r.namespace)) == value),
+                _ => routes.iter().any(|r| r.function_name == *value),
+            })
     })
 }
 

@@ -22,10 +22,10 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use scf_model::{
-    Code, DeleteLayerVersionRequest, DeleteLayerVersionResponse, ErrorCode,
-    GetLayerVersionRequest, GetLayerVersionResponse, LayerVersionInfo, LayerVersionSimple,
-    ListLayerVersionsRequest, ListLayerVersionsResponse, ListLayersRequest, ListLayersResponse,
-    PublishLayerVersionRequest, PublishLayerVersionResponse, Tag,
+    Code, DeleteLayerVersionRequest, DeleteLayerVersionResponse, ErrorCode, GetLayerVersionRequest,
+    GetLayerVersionResponse, LayerVersionInfo, LayerVersionSimple, ListLayerVersionsRequest,
+    ListLayerVersionsResponse, ListLayersRequest, ListLayersResponse, PublishLayerVersionRequest,
+    PublishLayerVersionResponse, Tag,
 };
 
 use super::functions::CodeRef;
@@ -104,7 +104,8 @@ struct Stored {
     created: u64,
 }
 
-const COLUMNS: &str = "l.name, v.version, v.runtimes, v.description, v.license, v.tags, v.code, v.created";
+const COLUMNS: &str =
+    "l.name, v.version, v.runtimes, v.description, v.license, v.tags, v.code, v.created";
 
 impl Stored {
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<Self, Failure>> {
@@ -166,18 +167,26 @@ fn query(
 }
 
 fn find_version(connection: &Connection, name: &str, version: i64) -> Result<Stored, Failure> {
-    query(connection, "l.name = ?1 AND v.version = ?2", params![name, version])?
-        .pop()
-        .ok_or_else(|| {
-            Failure::new(
-                ErrorCode::ResourceNotFoundLayerVersion,
-                format!("Version {version} of layer `{name}` does not exist."),
-            )
-        })
+    query(
+        connection,
+        "l.name = ?1 AND v.version = ?2",
+        params![name, version],
+    )?
+    .pop()
+    .ok_or_else(|| {
+        Failure::new(
+            ErrorCode::ResourceNotFoundLayerVersion,
+            format!("Version {version} of layer `{name}` does not exist."),
+        )
+    })
 }
 
 /// Fails unless a function may bind `binding`: `ResourceNotFound.Layer` for a layer without versions,
 /// `InvalidParameterValue.Layers` for a version it does not have.
+#[allow(
+    dead_code,
+    reason = "CreateFunction and UpdateFunctionConfiguration (functions.rs) are to check their Layers with it"
+)]
 pub(crate) fn check_binding(
     connection: &Connection,
     binding: &LayerVersionSimple,
@@ -200,10 +209,7 @@ pub(crate) fn check_binding(
             Failure::invalid_value(
                 ErrorCode::InvalidParameterValueLayers,
                 "Layers",
-                &format!(
-                    "layer `{name}` has no version {}",
-                    binding.layer_version
-                ),
+                &format!("layer `{name}` has no version {}", binding.layer_version),
             )
         })
 }

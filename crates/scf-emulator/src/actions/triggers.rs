@@ -212,7 +212,9 @@ pub(crate) fn of_function(
 const DEFAULT_REGION: &str = "ap-guangzhou";
 
 fn region<'a>(call: &Call<'a>) -> &'a str {
-    call.region.filter(|r| !r.is_empty()).unwrap_or(DEFAULT_REGION)
+    call.region
+        .filter(|r| !r.is_empty())
+        .unwrap_or(DEFAULT_REGION)
 }
 
 fn all(connection: &Connection, function: &Function) -> Result<Vec<Stored>, Failure> {
@@ -367,7 +369,11 @@ fn check_custom_argument(argument: &str) -> Result<(), Failure> {
 }
 
 fn bad_desc(rule: &str) -> Failure {
-    Failure::invalid_value(ErrorCode::InvalidParameterValueTriggerDesc, "TriggerDesc", rule)
+    Failure::invalid_value(
+        ErrorCode::InvalidParameterValueTriggerDesc,
+        "TriggerDesc",
+        rule,
+    )
 }
 
 fn json_object(text: &str, kind: &str) -> Result<Map<String, Value>, Failure> {
@@ -434,7 +440,8 @@ fn updated_desc(stored: &Stored, given: &str) -> Result<String, Failure> {
 /// cos triggers are named by their bucket and event, so the later actions need the TriggerDesc too.
 fn require_cos_desc(kind: &str, given: Option<&str>) -> Result<(), Failure> {
     if kind == "cos" {
-        let text = given.ok_or_else(|| bad_desc("a cos trigger is named with its JSON TriggerDesc"))?;
+        let text =
+            given.ok_or_else(|| bad_desc("a cos trigger is named with its JSON TriggerDesc"))?;
         json_object(text, kind)?;
     }
     Ok(())
@@ -479,7 +486,9 @@ pub(super) fn create_trigger(
         }
         versions::resolve(tx, &function, Some(&qualifier))?;
         let exists = tx
-            .prepare_cached("SELECT 1 FROM triggers WHERE function = ?1 AND type = ?2 AND name = ?3")?
+            .prepare_cached(
+                "SELECT 1 FROM triggers WHERE function = ?1 AND type = ?2 AND name = ?3",
+            )?
             .query_row(params![function.id, kind, request.trigger_name], |_| Ok(()))
             .optional()?
             .is_some();
@@ -559,11 +568,14 @@ pub(super) fn delete_trigger(
 /// Whether `stored` passes every filter: values of one filter are alternatives.
 fn matches(stored: &Stored, filters: &[Filter]) -> bool {
     filters.iter().all(|filter| {
-        filter.values.iter().any(|value| match filter.name.as_str() {
-            "Qualifier" => stored.qualifier == *value,
-            "TriggerName" => stored.name == *value,
-            _ => stored.description.contains(value.as_str()),
-        })
+        filter
+            .values
+            .iter()
+            .any(|value| match filter.name.as_str() {
+                "Qualifier" => stored.qualifier == *value,
+                "TriggerName" => stored.name == *value,
+                _ => stored.description.contains(value.as_str()),
+            })
     })
 }
 

@@ -65,9 +65,8 @@ pub(super) fn check(expression: &str) -> Result<(), String> {
     };
     for (part, field) in parts.iter().zip(fields) {
         for item in part.split(',') {
-            check_item(item, field).map_err(|why| {
-                format!("its {} field `{part}` is invalid: {why}", field.name)
-            })?;
+            check_item(item, field)
+                .map_err(|why| format!("its {} field `{part}` is invalid: {why}", field.name))?;
         }
     }
     Ok(())
@@ -156,10 +155,7 @@ fn value(text: &str, field: &Field) -> Result<u32, String> {
     }
     match text.parse::<u32>() {
         Ok(number) if (field.min..=field.max).contains(&number) => Ok(number),
-        Ok(number) => Err(format!(
-            "{number} is outside {}-{}",
-            field.min, field.max
-        )),
+        Ok(number) => Err(format!("{number} is outside {}-{}", field.min, field.max)),
         Err(_) => Err(format!("`{text}` is not a value")),
     }
 }
