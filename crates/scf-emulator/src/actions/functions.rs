@@ -875,21 +875,25 @@ pub(super) fn update_function_configuration(
     let namespace = namespace_or_default(request.namespace.as_deref());
     backend.db.write(|tx| {
         let mut function = find(tx, namespace, &request.function_name)?;
-        require_settled(&function, call.now, ErrorCode::FailedOperationUpdateFunctionConfiguration)?;
+        require_settled(
+            &function,
+            call.now,
+            ErrorCode::FailedOperationUpdateFunctionConfiguration,
+        )?;
         let mut updated = function.deployment.clone();
         let settings = &mut updated.settings;
-        if let Some(runtime) = &request.runtime {
-            if Some(runtime) != settings.runtime.as_ref() {
-                return Err(Failure::invalid_value(
-                    ErrorCode::InvalidParameterValueRuntime,
-                    "Runtime",
-                    &format!(
-                        "function `{}` runs {}; the runtime is chosen at creation and cannot change",
-                        function.name,
-                        settings.runtime.as_deref().unwrap_or_default()
-                    ),
-                ));
-            }
+        if let Some(runtime) = &request.runtime
+            && Some(runtime) != settings.runtime.as_ref()
+        {
+            return Err(Failure::invalid_value(
+                ErrorCode::InvalidParameterValueRuntime,
+                "Runtime",
+                &format!(
+                    "function `{}` runs {}; the runtime is chosen at creation and cannot change",
+                    function.name,
+                    settings.runtime.as_deref().unwrap_or_default()
+                ),
+            ));
         }
         macro_rules! merge {
             ($($member:ident),*) => {
@@ -899,12 +903,28 @@ pub(super) fn update_function_configuration(
             };
         }
         merge!(
-            description, memory_size, timeout, environment, vpc_config, role, cls_logset_id,
-            cls_topic_id, layers, dead_letter_config, public_net_config, cfs_config, init_timeout,
-            protocol_params, instance_concurrency_config, intranet_config
+            description,
+            memory_size,
+            timeout,
+            environment,
+            vpc_config,
+            role,
+            cls_logset_id,
+            cls_topic_id,
+            layers,
+            dead_letter_config,
+            public_net_config,
+            cfs_config,
+            init_timeout,
+            protocol_params,
+            instance_concurrency_config,
+            intranet_config
         );
         for (flag, value) in [
-            (&mut settings.install_dependency, &request.install_dependency),
+            (
+                &mut settings.install_dependency,
+                &request.install_dependency,
+            ),
             (&mut settings.dns_cache, &request.dns_cache),
         ] {
             if let Some(value) = value {
@@ -912,7 +932,12 @@ pub(super) fn update_function_configuration(
             }
         }
         settings::check(settings)?;
-        updating(&mut function, updated, call, backend.config.function_ready_ms)?;
+        updating(
+            &mut function,
+            updated,
+            call,
+            backend.config.function_ready_ms,
+        )?;
         function.update(tx)
     })?;
     Ok(body(
@@ -935,31 +960,37 @@ pub(super) fn copy_function(
     if let (Some(target), Some(region)) = (
         request.target_region.as_deref().filter(|r| !r.is_empty()),
         call.region,
-    ) {
-        if target != region {
-            return Err(Failure::new(
-                ErrorCode::FailedOperationCopyFunction,
-                format!(
-                    "The emulator serves one region per request; it cannot copy function `{}` from {region} to {target}.",
-                    request.function_name
-                ),
-            ));
-        }
+    ) && target != region
+    {
+        return Err(Failure::new(
+            ErrorCode::FailedOperationCopyFunction,
+            format!(
+                "The emulator serves one region per request; it cannot copy function `{}` from {region} to {target}.",
+                request.function_name
+            ),
+        ));
     }
-    if let Some(description) = &request.description {
-        if description.chars().count() > 1000 {
-            return Err(Failure::invalid_value(
-                ErrorCode::InvalidParameterValueDescription,
-                "Description",
-                "it is longer than 1000 characters",
-            ));
-        }
+    if request
+        .description
+        .as_ref()
+        .is_some_and(|description| description.chars().count() > 1000)
+    {
+        return Err(Failure::invalid_value(
+            ErrorCode::InvalidParameterValueDescription,
+            "Description",
+            "it is longer than 1000 characters",
+        ));
     }
     backend.db.write(|tx| {
         let source = find(tx, namespace, &request.function_name)?;
         super::namespaces::require(tx, target_namespace)?;
         if request.r#override == Some(true) {
-            if let Some(existing) = find(tx, target_namespace, &request.new_function_name).ok() {
+            let existing = match find(tx, target_namespace, &request.new_function_name) {
+                Ok(existing) => Some(existing),
+                Err(failure) if failure.code == ErrorCode::ResourceNotFoundFunction => None,
+                Err(failure) => return Err(failure),
+            };
+            if let Some(existing) = existing {
                 if existing.id == source.id {
                     return Err(Failure::invalid_value(
                         ErrorCode::InvalidParameterValueFunctionName,
