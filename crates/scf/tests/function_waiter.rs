@@ -91,7 +91,7 @@ fn assert_transient_until_ready(seen: &Seen, transient: &FunctionStatus, last: &
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_new_function_is_creating_then_active_and_so_after_an_update_and_a_publish() {
+async fn a_new_function_is_creating_then_active_and_updating_then_active_after_an_update() {
     let emulator = emulator().await;
     let client = builder(&emulator).build().unwrap();
 
@@ -127,17 +127,27 @@ async fn a_new_function_is_creating_then_active_and_so_after_an_update_and_a_pub
         .unwrap();
     assert_eq!(updated.function.description, "updated");
     assert_transient_until_ready(&seen, &FunctionStatus::Updating, &FunctionStatus::Active);
+}
 
+#[tokio::test(start_paused = true)]
+async fn a_published_version_is_publishing_then_active() {
+    let emulator = emulator().await;
+    let client = builder(&emulator).build().unwrap();
+    create(&client, "versioned", Vec::new()).await;
+    client
+        .wait_until_function_active("versioned", quick())
+        .await
+        .unwrap();
     let version = client
         .publish_version()
-        .function_name("waited")
+        .function_name("versioned")
         .send()
         .await
         .unwrap()
         .function_version;
     let (options, seen) = recording(quick());
     let published = client
-        .wait_until_function_active(FunctionRef::new("waited").qualifier(&version), options)
+        .wait_until_function_active(FunctionRef::new("versioned").qualifier(&version), options)
         .await
         .unwrap();
     assert_eq!(published.function.function_version, version);
