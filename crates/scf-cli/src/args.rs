@@ -37,13 +37,15 @@ fn examples() -> String {
     format!(
         "Examples:{demo}
   scf invoke --function-name hello --async --wait start an event and wait until it ends
+  scf wait-function --function-name hello         wait until a new or updated function is Active
   scf GetAsyncEventStatus --InvokeRequestId ID    tccli's spelling of get-async-event-status
   scf list-async-events --function-name hello --all --output table
   scf list-functions --filter 'Functions[].FunctionName'
   scf help ListFunctions                          an action's description and parameters{local}
 
-Exit codes: 0 success, 2 usage or bad parameters (nothing sent), 3 API error, 4 network error,
-5 credentials or configuration, 10 wait ended FAILED, 11 wait ended ABORTED, 12 wait timed out."
+Exit codes: 0 success, 2 usage or bad parameters (nothing sent), 3 API error (and a function that
+ended *Failed), 4 network error, 5 credentials or configuration, 10 wait ended FAILED, 11 wait ended
+ABORTED, 12 wait timed out."
     )
 }
 
@@ -106,6 +108,24 @@ pub(crate) enum Command {
         /// The event.
         #[arg(long, alias = "InvokeRequestId")]
         invoke_request_id: String,
+        #[command(flatten)]
+        wait: WaitArgs,
+    },
+    /// Wait until a function is Active after it was created, updated or published, showing its
+    /// progress, and print it as `get-function` does. A *Failed status ends it with exit code 3.
+    #[command(
+        after_help = "Example:\n  scf wait-function --function-name hello --qualifier 2 --max-wait 300"
+    )]
+    WaitFunction {
+        /// The function.
+        #[arg(long, alias = "FunctionName")]
+        function_name: String,
+        /// Its namespace; `default` when left out.
+        #[arg(long, alias = "Namespace")]
+        namespace: Option<String>,
+        /// Its version or alias; `$LATEST` when left out.
+        #[arg(long, alias = "Qualifier")]
+        qualifier: Option<String>,
         #[command(flatten)]
         wait: WaitArgs,
     },

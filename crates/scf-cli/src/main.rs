@@ -75,21 +75,47 @@ async fn run(matches: &ArgMatches, global: &Global) -> Result<(), Failure> {
         return call::run(action, action_matches, global).await;
     }
     let cli = Cli::from_arg_matches(matches).map_err(|e| Failure::Usage(e.to_string()))?;
+    let filter = || {
+        global
+            .filter
+            .as_deref()
+            .map(output::Filter::compile)
+            .transpose()
+    };
     match cli.command {
         Command::Wait {
             invoke_request_id,
             wait,
         } => {
-            let filter = global
-                .filter
-                .as_deref()
-                .map(output::Filter::compile)
-                .transpose()?;
+            let filter = filter()?;
             commands::wait(
                 &commands::client(global)?,
                 global.output,
                 filter.as_ref(),
                 &invoke_request_id,
+                &wait,
+            )
+            .await
+        }
+        Command::WaitFunction {
+            function_name,
+            namespace,
+            qualifier,
+            wait,
+        } => {
+            let filter = filter()?;
+            let mut function = scf::FunctionRef::new(function_name);
+            if let Some(namespace) = namespace {
+                function = function.namespace(namespace);
+            }
+            if let Some(qualifier) = qualifier {
+                function = function.qualifier(qualifier);
+            }
+            commands::wait_function(
+                &commands::client(global)?,
+                global.output,
+                filter.as_ref(),
+                function,
                 &wait,
             )
             .await

@@ -29,6 +29,9 @@ use futures_util::StreamExt;
 use tc_api::{Action, Paginated};
 
 use crate::error::Error;
+use crate::function_waiter::{
+    FunctionRef, FunctionWaitError, FunctionWaitOptions, FunctionWaitOutcome,
+};
 use crate::request_builder::RequestBuilder;
 use crate::waiter::{WaitError, WaitOptions, WaitOutcome};
 
@@ -93,6 +96,16 @@ impl Client {
         options: WaitOptions,
     ) -> Vec<Result<WaitOutcome, WaitError>> {
         self.runtime.block_on(self.inner.wait_many(ids, options))
+    }
+
+    /// See [`crate::Client::wait_until_function_active`].
+    pub fn wait_until_function_active(
+        &self,
+        function: impl Into<FunctionRef>,
+        options: FunctionWaitOptions,
+    ) -> Result<FunctionWaitOutcome, FunctionWaitError> {
+        self.runtime
+            .block_on(self.inner.wait_until_function_active(function, options))
     }
 }
 

@@ -10,6 +10,10 @@
 //!   them until they end, with jittered exponential polling, tolerance for new events not being visible
 //!   yet, the client's rate limit shared by all waiters, and progress reports. No official Tencent SDK
 //!   has a waiter.
+//! - [`Client::wait_until_function_active`]: after `CreateFunction`, an update or `PublishVersion`, polls
+//!   `GetFunction` with the same polling until the function is `Active`, ending early with a typed
+//!   [`FunctionWaitErrorKind::Failed`] (status, `StatusReasons`, RequestId) for `CreateFailed` and the
+//!   other `*Failed` statuses, or [`FunctionWaitErrorKind::NotFound`] for a missing function.
 //! - [`blocking::Client`]: the same without an async runtime of your own.
 //!
 //! Requests go through [`scf_transport`], which signs, retries idempotent calls, never blindly re-sends
@@ -63,13 +67,19 @@
 pub mod blocking;
 mod client;
 mod error;
+mod function_waiter;
 mod generated;
 mod paginator;
+mod polling;
 mod request_builder;
 mod waiter;
 
 pub use client::{Client, ClientBuilder, DEFAULT_REGION};
 pub use error::{Error, ErrorKind};
+pub use function_waiter::{
+    FunctionProgressReporter, FunctionRef, FunctionStatus, FunctionWaitError,
+    FunctionWaitErrorKind, FunctionWaitOptions, FunctionWaitOutcome, FunctionWaitProgress,
+};
 pub use request_builder::RequestBuilder;
 pub use scf_model as model;
 pub use scf_transport as transport;

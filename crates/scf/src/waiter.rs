@@ -1,24 +1,23 @@
 //! Waiting for async events to end, politely.
 //!
-//! Polls `GetAsyncEventStatus` (through the client's generated method) with jittered exponential delays between a minimum and a maximum. A new
-//! event may answer `ResourceNotFound.AsyncEvent` for a moment after `Invoke`; that is tolerated for a grace
-//! period. Polls go through the client's rate limiter, so any number of waiters on one client stay within
-//! the action's limit together, and [`Client::wait_many`] follows many events from one loop, polling those
-//! that are due at the same time concurrently. `max_wait` bounds the whole wait, the poll in flight
-//! included, and dropping the future stops waiting at once. Time is tokio's, so a paused test runtime
-//! runs waits of minutes in no time.
+//! Polls `GetAsyncEventStatus` (through the client's generated method) with the polling every waiter of
+//! this crate shares (`crate::polling`): jittered exponential delays between a minimum and a maximum,
+//! `max_wait` bounding the whole wait, the poll in flight included, and tokio's time. A new event may
+//! answer `ResourceNotFound.AsyncEvent` for a moment after `Invoke`; that is tolerated for a grace period.
+//! Polls go through the client's rate limiter, so any number of waiters on one client stay within the
+//! action's limit together, and [`Client::wait_many`] follows many events from one loop, polling those
+//! that are due at the same time concurrently. Dropping the future stops waiting at once.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::StreamExt;
-use futures_util::stream::FuturesUnordered;
 use scf_model::{ErrorCode, EventStatus, GetAsyncEventStatusResponse};
-use tokio::time::Instant;
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::polling::{self, Pacing, Watch};
 
 /// One poll's news, for progress displays.
 #[derive(Debug, Clone)]
@@ -54,9 +53,9 @@ pub struct WaitOptions {
 impl Default for WaitOptions {
     fn default() -> Self {
         Self {
-            min_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(10),
-            max_wait: Duration::from_secs(15 * 60),
+            min_delay: Pacing::DEFAULT.min_delay,
+            max_delay: Pacing::DEFAULT.max_delay,
+            max_wait: Pacing::DEFAULT.max_wait,
             not_found_grace: Duration::from_secs(10),
             on_progress: None,
         }
@@ -85,14 +84,13 @@ impl WaitOptions {
         self
     }
 
-    /// The delay after poll number `polls`: growing by half each time, jittered by ±20 %.
-    fn delay(&self, polls: u32) -> Duration {
-        let grown = self
-            .min_delay
-            .mul_f64(1.5f64.powi(polls.saturating_sub(1).min(30) as i32));
-        grown
-            .min(self.max_delay)
-            .mul_f64(0.8 + 0.4 * fastrand::f64())
+    /// When to poll and when to give up, as every waiter of this crate does.
+    fn pacing(&self) -> Pacing {
+        Pacing {
+            min_delay: self.min_delay,
+            max_delay: self.max_delay,
+            max_wait: self.max_wait,
+        }
     }
 }
 
@@ -143,12 +141,12 @@ pub struct WaitError {
 }
 
 impl WaitError {
-    fn new(kind: WaitErrorKind, follow: &Follow, elapsed: Duration) -> Self {
+    fn new(kind: WaitErrorKind, follow: &Follow<'_>, polls: u32, elapsed: Duration) -> Self {
         Self {
             kind,
             invoke_request_id: follow.id.clone(),
             last: follow.last.clone(),
-            polls: follow.polls,
+            polls,
             elapsed,
             call: None,
         }
@@ -220,12 +218,98 @@ impl std::error::Error for WaitError {
 }
 
 /// One event being followed.
-struct Follow {
+struct Follow<'a> {
+    client: Client,
     id: String,
-    polls: u32,
     last: Option<EventStatus>,
-    next_poll: Instant,
-    in_flight: bool,
+    options: &'a WaitOptions,
+}
+
+impl<'a> Follow<'a> {
+    fn new(client: &Client, id: &str, options: &'a WaitOptions) -> Self {
+        Self {
+            client: client.clone(),
+            id: id.to_owned(),
+            last: None,
+            options,
+        }
+    }
+
+    fn report(&self, polls: u32, elapsed: Duration, status: Option<&EventStatus>) {
+        if let Some(report) = &self.options.on_progress {
+            report(&WaitProgress {
+                invoke_request_id: &self.id,
+                polls,
+                elapsed,
+                status,
+            });
+        }
+    }
+}
+
+impl Watch for Follow<'_> {
+    type Answer = Result<GetAsyncEventStatusResponse, Error>;
+    type Ended = Result<WaitOutcome, WaitError>;
+
+    fn poll(&self) -> impl Future<Output = Self::Answer> + Send + 'static {
+        let status = self
+            .client
+            .get_async_event_status()
+            .invoke_request_id(&self.id);
+        status.send()
+    }
+
+    /// What one poll's answer means for the event: a result, or `None` to poll again.
+    fn judge(
+        &mut self,
+        answer: Self::Answer,
+        polls: u32,
+        elapsed: Duration,
+    ) -> Option<Self::Ended> {
+        match answer {
+            Ok(response) => {
+                let status = response.result.status;
+                self.report(polls, elapsed, Some(&status));
+                if status.is_terminal() {
+                    Some(Ok(WaitOutcome {
+                        invoke_request_id: self.id.clone(),
+                        status,
+                        status_code: response.result.status_code,
+                        polls,
+                        elapsed,
+                    }))
+                } else {
+                    self.last = Some(status);
+                    None
+                }
+            }
+            Err(error) if matches!(error.code(), Some(ErrorCode::ResourceNotFoundAsyncEvent)) => {
+                self.report(polls, elapsed, None);
+                // Not visible yet is normal right after Invoke; gone after being seen is final.
+                (self.last.is_some() || elapsed >= self.options.not_found_grace).then(|| {
+                    Err(WaitError::new(
+                        WaitErrorKind::NotFound,
+                        self,
+                        polls,
+                        elapsed,
+                    ))
+                })
+            }
+            Err(error) => Some(Err(WaitError {
+                call: Some(error),
+                ..WaitError::new(WaitErrorKind::Call, self, polls, elapsed)
+            })),
+        }
+    }
+
+    fn timed_out(self, polls: u32, elapsed: Duration) -> Self::Ended {
+        Err(WaitError::new(
+            WaitErrorKind::TimedOut,
+            &self,
+            polls,
+            elapsed,
+        ))
+    }
 }
 
 impl Client {
@@ -235,23 +319,8 @@ impl Client {
         invoke_request_id: &str,
         options: WaitOptions,
     ) -> Result<WaitOutcome, WaitError> {
-        let mut results = self
-            .wait_many(&[invoke_request_id.to_owned()], options)
-            .await;
-        // `wait_many` gives one result per id.
-        results.pop().unwrap_or_else(|| {
-            Err(WaitError::new(
-                WaitErrorKind::NotFound,
-                &Follow {
-                    id: invoke_request_id.to_owned(),
-                    polls: 0,
-                    last: None,
-                    next_poll: Instant::now(),
-                    in_flight: false,
-                },
-                Duration::ZERO,
-            ))
-        })
+        let follow = Follow::new(self, invoke_request_id, &options);
+        polling::follow(options.pacing(), follow).await
     }
 
     /// Waits for every event of `ids` from one loop. Events due at the same time are polled concurrently,
@@ -262,139 +331,10 @@ impl Client {
         ids: &[String],
         options: WaitOptions,
     ) -> Vec<Result<WaitOutcome, WaitError>> {
-        let started = Instant::now();
-        let deadline = started + options.max_wait;
-        let mut follows: Vec<Follow> = ids
+        let follows = ids
             .iter()
-            .map(|id| Follow {
-                id: id.clone(),
-                polls: 0,
-                last: None,
-                next_poll: started,
-                in_flight: false,
-            })
+            .map(|id| Follow::new(self, id, &options))
             .collect();
-        let mut results: Vec<Option<Result<WaitOutcome, WaitError>>> =
-            ids.iter().map(|_| None).collect();
-        let mut polls = FuturesUnordered::new();
-        loop {
-            let now = Instant::now();
-            for (index, follow) in follows.iter_mut().enumerate() {
-                if results[index].is_none() && !follow.in_flight && follow.next_poll <= now {
-                    follow.in_flight = true;
-                    follow.polls += 1;
-                    let (client, id) = (self.clone(), follow.id.clone());
-                    polls.push(async move {
-                        let status = client.get_async_event_status().invoke_request_id(id);
-                        (index, status.send().await)
-                    });
-                }
-            }
-            let next_due = follows
-                .iter()
-                .zip(&results)
-                .filter(|(follow, result)| result.is_none() && !follow.in_flight)
-                .map(|(follow, _)| follow.next_poll)
-                .min();
-            if polls.is_empty() && next_due.is_none() {
-                break;
-            }
-            let wake = next_due.map_or(deadline, |due| due.min(deadline));
-            tokio::select! {
-                Some((index, answer)) = polls.next() => {
-                    let follow = &mut follows[index];
-                    follow.in_flight = false;
-                    let elapsed = started.elapsed();
-                    match judge(follow, answer, &options, elapsed) {
-                        Some(result) => results[index] = Some(result),
-                        None => follow.next_poll = Instant::now() + options.delay(follow.polls),
-                    }
-                }
-                () = tokio::time::sleep_until(wake) => {}
-            }
-            if Instant::now() >= deadline {
-                // Polls still in flight are dropped with `polls`: the deadline bounds them too.
-                break;
-            }
-        }
-        let elapsed = started.elapsed();
-        follows
-            .iter()
-            .zip(results)
-            .map(|(follow, result)| {
-                result.unwrap_or_else(|| {
-                    Err(WaitError::new(WaitErrorKind::TimedOut, follow, elapsed))
-                })
-            })
-            .collect()
-    }
-}
-
-/// What one poll's answer means for its event: a result, or `None` to poll again.
-fn judge(
-    follow: &mut Follow,
-    answer: Result<GetAsyncEventStatusResponse, Error>,
-    options: &WaitOptions,
-    elapsed: Duration,
-) -> Option<Result<WaitOutcome, WaitError>> {
-    match answer {
-        Ok(response) => {
-            let status = response.result.status;
-            report(options, follow, elapsed, Some(&status));
-            if status.is_terminal() {
-                Some(Ok(WaitOutcome {
-                    invoke_request_id: follow.id.clone(),
-                    status,
-                    status_code: response.result.status_code,
-                    polls: follow.polls,
-                    elapsed,
-                }))
-            } else {
-                follow.last = Some(status);
-                None
-            }
-        }
-        Err(error) if matches!(error.code(), Some(ErrorCode::ResourceNotFoundAsyncEvent)) => {
-            report(options, follow, elapsed, None);
-            // Not visible yet is normal right after Invoke; gone after being seen is final.
-            (follow.last.is_some() || elapsed >= options.not_found_grace)
-                .then(|| Err(WaitError::new(WaitErrorKind::NotFound, follow, elapsed)))
-        }
-        Err(error) => Some(Err(WaitError {
-            call: Some(error),
-            ..WaitError::new(WaitErrorKind::Call, follow, elapsed)
-        })),
-    }
-}
-
-fn report(options: &WaitOptions, follow: &Follow, elapsed: Duration, status: Option<&EventStatus>) {
-    if let Some(report) = &options.on_progress {
-        report(&WaitProgress {
-            invoke_request_id: &follow.id,
-            polls: follow.polls,
-            elapsed,
-            status,
-        });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn delays_grow_from_the_minimum_to_the_maximum_with_jitter() {
-        let options = WaitOptions {
-            min_delay: Duration::from_millis(100),
-            max_delay: Duration::from_secs(2),
-            ..WaitOptions::default()
-        };
-        let first = options.delay(1);
-        assert!((80..=120).contains(&first.as_millis()), "{first:?}");
-        let tenth = options.delay(10);
-        assert!(
-            tenth <= Duration::from_millis(2400) && tenth >= Duration::from_millis(1600),
-            "{tenth:?}"
-        );
+        polling::follow_all(options.pacing(), follows).await
     }
 }
