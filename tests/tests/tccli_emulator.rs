@@ -104,7 +104,10 @@ fn tccli_deploys_and_follows_an_async_invocation() {
     assert_eq!(got["Status"], "Active", "{got}");
     let published = run(with("PublishVersion", &[]));
     assert_eq!(published["FunctionVersion"], "1", "{published}");
-    run(with("CreateAlias", &["--Name", "live", "--FunctionVersion", "1"]));
+    run(with(
+        "CreateAlias",
+        &["--Name", "live", "--FunctionVersion", "1"],
+    ));
     let invoked = run(with(
         "Invoke",
         &[
@@ -123,7 +126,11 @@ fn tccli_deploys_and_follows_an_async_invocation() {
     let status = call(&["GetAsyncEventStatus", "--InvokeRequestId", &event]);
     assert_eq!(status["Result"]["Status"], "FINISHED", "{status}");
     let listed = run(with("ListAsyncEvents", &[]));
-    assert_eq!(listed["EventList"][0]["InvokeRequestId"], event.as_str(), "{listed}");
+    assert_eq!(
+        listed["EventList"][0]["InvokeRequestId"],
+        event.as_str(),
+        "{listed}"
+    );
     run(with("DeleteFunction", &[]));
     let functions = call(&["ListFunctions", "--Namespace", "tccli-ns"]);
     assert_eq!(functions["TotalCount"], 0, "{functions}");

@@ -115,7 +115,10 @@ fn ci() -> Result<(), String> {
     python_sdk::install()?;
     let python = python_sdk::python();
     // The deployment test drives the emulator binary, restarting it on its state directory.
-    cargo(&["build", "-p", "scf-emulator", "--bin", "scf-emulator"], &[])?;
+    cargo(
+        &["build", "-p", "scf-emulator", "--bin", "scf-emulator"],
+        &[],
+    )?;
     cargo(
         &[
             "test",

@@ -103,7 +103,11 @@ fn a_whole_deployment_through_the_command_line() {
             .collect()
     };
 
-    ok(&server, &home, &["create-namespace", "--namespace", "cli-ns"]);
+    ok(
+        &server,
+        &home,
+        &["create-namespace", "--namespace", "cli-ns"],
+    );
     let code = format!(
         r#"{{"ZipFile":"{}"}}"#,
         package("def main_handler(event, context):\n    return 'v1'\n")
@@ -157,7 +161,12 @@ fn a_whole_deployment_through_the_command_line() {
 
     let mut update = vec!["update-function-code".to_owned()];
     let zip = package("def main_handler(event, context):\n    return 'v2'\n");
-    update.extend(with(&["--handler", "index.main_handler", "--zip-file", &zip]));
+    update.extend(with(&[
+        "--handler",
+        "index.main_handler",
+        "--zip-file",
+        &zip,
+    ]));
     ok(&server, &home, &args(&update));
     let waited = ok(&server, &home, &args(&wait));
     assert_eq!(waited["Status"], "Active", "{waited}");

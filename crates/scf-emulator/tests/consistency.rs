@@ -68,7 +68,8 @@ fn zip_base64() -> String {
 }
 
 async fn apply(client: &TestClient, model: &mut Model, step: &Step) {
-    let function = |n: usize, f: usize| json!({"Namespace": NAMESPACES[n], "FunctionName": FUNCTIONS[f]});
+    let function =
+        |n: usize, f: usize| json!({"Namespace": NAMESPACES[n], "FunctionName": FUNCTIONS[f]});
     let key = |n: usize, f: usize| (NAMESPACES[n].to_owned(), FUNCTIONS[f].to_owned());
     let (action, body) = match step {
         Step::CreateNamespace(n) => ("CreateNamespace", json!({"Namespace": NAMESPACES[*n]})),
@@ -99,15 +100,12 @@ async fn apply(client: &TestClient, model: &mut Model, step: &Step) {
         }
     };
     let reply = client.post(action, body.clone()).await;
-    match reply.code() {
-        Some(code) => {
-            assert!(
-                !code.starts_with("InternalError") && !code.starts_with("UnsupportedOperation"),
-                "{action} {body} answered {code}"
-            );
-            return;
-        }
-        None => {}
+    if let Some(code) = reply.code() {
+        assert!(
+            !code.starts_with("InternalError") && !code.starts_with("UnsupportedOperation"),
+            "{action} {body} answered {code}"
+        );
+        return;
     }
     match step {
         Step::CreateNamespace(n) => {
@@ -163,7 +161,10 @@ async fn check(client: &TestClient, model: &Model) {
     assert_eq!(strings(&namespaces["Namespaces"], "Name"), model.namespaces);
     for namespace in &model.namespaces {
         let listed = client
-            .post("ListFunctions", json!({"Namespace": namespace, "Limit": 100}))
+            .post(
+                "ListFunctions",
+                json!({"Namespace": namespace, "Limit": 100}),
+            )
             .await
             .ok();
         let expected: BTreeSet<String> = model
@@ -188,7 +189,11 @@ async fn check(client: &TestClient, model: &Model) {
         listed_versions.remove("$LATEST");
         assert_eq!(listed_versions, published, "{namespace}/{name}");
         let listed = client.post("ListAliases", function).await.ok();
-        assert_eq!(&strings(&listed["Aliases"], "Name"), aliases, "{namespace}/{name}");
+        assert_eq!(
+            &strings(&listed["Aliases"], "Name"),
+            aliases,
+            "{namespace}/{name}"
+        );
     }
 }
 
@@ -266,7 +271,10 @@ async fn many_clients_changing_one_function_leave_one_consistent_answer() {
             Some(code) => assert!(code.starts_with("FailedOperation"), "{code}"),
         }
         if let Some(version) = version {
-            assert!(versions.insert(version.clone()), "version {version} published twice");
+            assert!(
+                versions.insert(version.clone()),
+                "version {version} published twice"
+            );
         }
     }
     let function = setup
@@ -274,7 +282,10 @@ async fn many_clients_changing_one_function_leave_one_consistent_answer() {
         .await
         .ok();
     let description = function["Description"].as_str().unwrap().to_owned();
-    assert!(described.contains(&description), "{description} was never acknowledged");
+    assert!(
+        described.contains(&description),
+        "{description} was never acknowledged"
+    );
     // Versions are numbered 1..n with no gap and no repeat.
     let expected: BTreeSet<String> = (1..=versions.len()).map(|v| v.to_string()).collect();
     assert_eq!(versions, expected);

@@ -145,8 +145,10 @@ async fn a_full_state_refuses_what_does_not_fit_and_stores_none_of_it() {
 async fn an_unusable_state_directory_stops_the_start_with_its_path() {
     let file = scratch("not-a-dir");
     std::fs::write(&file, b"a file where a directory should be").unwrap();
-    let mut config = Config::default();
-    config.state_dir = Some(file.clone());
+    let config = Config {
+        state_dir: Some(file.clone()),
+        ..Config::default()
+    };
     let error = match Emulator::builder().config(config).start().await {
         Err(StartError::State(error)) => error,
         other => panic!("expected a state error, got {other:?}"),

@@ -36,7 +36,7 @@ use scf_model::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::functions::{self, Function};
+use super::functions::{self, Function, require_settled};
 use super::namespaces::{self, MAX_NAMESPACES};
 use super::versions::{self, LATEST};
 use super::{Backend, Call, body, namespace_or_default};
@@ -237,21 +237,6 @@ fn provisionable(function: &Function, reserved: Option<i64>, total: i64) -> i64 
         .unwrap_or(128)
         .max(1);
     (reserved.unwrap_or(total) / memory - UNPROVISIONED_INSTANCES).max(0)
-}
-
-/// Fails with `code` while `function` is being created or updated.
-fn require_settled(function: &Function, now: u64, code: ErrorCode) -> Result<(), Failure> {
-    let status = function.status.at(now);
-    if matches!(status, "Creating" | "Updating") {
-        return Err(Failure::new(
-            code,
-            format!(
-                "Function `{}` is {status}; try again once it is Active.",
-                function.name
-            ),
-        ));
-    }
-    Ok(())
 }
 
 fn function(

@@ -465,6 +465,14 @@ fn check_code_source(source: Option<&str>, allowed: &[&str]) -> Result<(), Failu
     }
 }
 
+/// Fails unless every layer version the settings bind exists.
+fn check_layers(connection: &Connection, settings: &CreateFunctionRequest) -> Result<(), Failure> {
+    for binding in settings.layers.iter().flatten() {
+        super::layers::check_binding(connection, binding)?;
+    }
+    Ok(())
+}
+
 /// Fails with `ResourceInUse.Function` when `namespace` already holds `name`.
 fn require_absent(connection: &Connection, namespace: &str, name: &str) -> Result<(), Failure> {
     let exists = connection
@@ -518,13 +526,14 @@ pub(super) fn create_function(
     backend.db.write(|tx| {
         super::namespaces::require(tx, namespace)?;
         require_absent(tx, namespace, &request.function_name)?;
+        check_layers(tx, &settings)?;
         let code = store_code(tx, &request.code, "Code", None)?;
         let deployment = Deployment {
             settings,
             code,
             script: Script::default(),
         };
-        creating(
+        let stored = creating(
             namespace,
             &request.function_name,
             deployment,
@@ -532,7 +541,7 @@ pub(super) fn create_function(
             backend.config.function_ready_ms,
         )?
         .insert(tx)?;
-        Ok(())
+        super::versions::add_default_alias(tx, &stored, call.now)
     })?;
     Ok(body(
         CreateFunctionResponse::default().request_id(call.request_id),
@@ -932,6 +941,7 @@ pub(super) fn update_function_configuration(
             }
         }
         settings::check(settings)?;
+        check_layers(tx, settings)?;
         updating(
             &mut function,
             updated,
@@ -1027,7 +1037,7 @@ pub(super) fn copy_function(
         if let Some(description) = &request.description {
             deployment.settings.description = Some(description.clone());
         }
-        creating(
+        let stored = creating(
             target_namespace,
             &request.new_function_name,
             deployment,
@@ -1035,7 +1045,7 @@ pub(super) fn copy_function(
             backend.config.function_ready_ms,
         )?
         .insert(tx)?;
-        Ok(())
+        super::versions::add_default_alias(tx, &stored, call.now)
     })?;
     Ok(body(
         CopyFunctionResponse::default().request_id(call.request_id),

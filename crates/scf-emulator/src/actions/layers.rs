@@ -183,10 +183,6 @@ fn find_version(connection: &Connection, name: &str, version: i64) -> Result<Sto
 
 /// Fails unless a function may bind `binding`: `ResourceNotFound.Layer` for a layer without versions,
 /// `InvalidParameterValue.Layers` for a version it does not have.
-#[allow(
-    dead_code,
-    reason = "CreateFunction and UpdateFunctionConfiguration (functions.rs) are to check their Layers with it"
-)]
 pub(crate) fn check_binding(
     connection: &Connection,
     binding: &LayerVersionSimple,

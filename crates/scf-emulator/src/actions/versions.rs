@@ -1099,6 +1099,7 @@ mod tests {
                 now,
                 region: Some("ap-guangzhou"),
                 request_id: "test",
+                host: None,
             },
         )
     }
