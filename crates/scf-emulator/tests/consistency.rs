@@ -115,9 +115,11 @@ async fn apply(client: &TestClient, model: &mut Model, step: &Step) {
             model.namespaces.remove(NAMESPACES[*n]);
         }
         Step::CreateFunction(n, f) => {
+            // Every function has the `$DEFAULT` alias on `$LATEST`.
+            let aliases = BTreeSet::from(["$DEFAULT".to_owned()]);
             model
                 .functions
-                .insert(key(*n, *f), (String::new(), 0, BTreeSet::new()));
+                .insert(key(*n, *f), (String::new(), 0, aliases));
         }
         Step::DeleteFunction(n, f) => {
             model.functions.remove(&key(*n, *f));
