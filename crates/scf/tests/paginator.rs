@@ -69,18 +69,43 @@ async fn a_paginator_missing_a_required_member_yields_that_error_alone() {
 async fn list_functions_has_a_paginator_and_its_errors_surface() {
     let emulator = emulator().await;
     let client = builder(&emulator).build().unwrap();
+    let mut created = HashSet::from(["hello".to_owned()]);
+    for n in 0..11 {
+        let name = format!("paged-{n:02}");
+        client
+            .create_function()
+            .function_name(name.clone())
+            .code(
+                scf::model::Code::default()
+                    .cos_bucket_name("code-1250000000")
+                    .cos_object_name("/paged.zip"),
+            )
+            .handler("index.main_handler")
+            .runtime("Python3.9")
+            .send()
+            .await
+            .unwrap();
+        created.insert(name);
+    }
     let functions = client
         .list_functions()
         .namespace("default")
         .limit(5)
         .into_paginator();
-    let items: Vec<_> = functions.collect().await;
+    let listed: HashSet<String> = functions
+        .map(|function| function.unwrap().function_name)
+        .collect()
+        .await;
+    assert_eq!(listed, created);
+
+    let missing = client.list_functions().namespace("nope").into_paginator();
+    let items: Vec<_> = missing.collect().await;
     assert_eq!(items.len(), 1, "the error ends the walk");
     let error = items[0].as_ref().unwrap_err();
-    assert_eq!(error.code(), Some(ErrorCode::UnsupportedOperation));
+    assert_eq!(error.code(), Some(ErrorCode::ResourceNotFoundNamespace));
     assert_eq!(error.action(), "ListFunctions");
     let message = error.api_error().unwrap().message.clone();
-    assert!(message.contains("ListFunctions"), "{message}");
+    assert!(message.contains("nope"), "{message}");
 }
 
 #[test]
