@@ -1,12 +1,17 @@
-//! A local Tencent Cloud SCF endpoint that speaks the real wire protocol, for tests and offline work.
+//! A local Tencent Cloud SCF that speaks the real wire protocol, for tests and offline work.
 //!
 //! Tencent offers no local SCF endpoint; this is one. It verifies every request's TC3-HMAC-SHA256 signature
-//! exactly as received, applies the service's protocol checks and rate limits, and runs the async-event
-//! lifecycle: `Invoke` (sync or `Event`), `GetAsyncEventStatus`, `ListAsyncEvents` and
-//! `TerminateAsyncEvent`. Every request of every SCF action is read into its generated request type and
-//! refused as the service refuses it (`UnknownParameter`, `MissingParameter`, `InvalidParameterValue`);
-//! the actions not implemented yet answer `UnsupportedOperation`. Every answer is HTTP 200 with `Content-Type: application/json`, a fresh RequestId
-//! and a `Date` header, so the official SDKs work against it unchanged.
+//! exactly as received, applies the service's protocol checks and rate limits, reads every request into its
+//! generated request type and refuses it as the service does (`UnknownParameter`, `MissingParameter`,
+//! `InvalidParameterValue`), then serves all 52 actions of SCF 2018-04-16 with state: namespaces, functions
+//! and their code, versions, aliases, triggers, layers, custom domains, concurrency settings, invocations and
+//! the async-event lifecycle (`Invoke` with `Event`, `GetAsyncEventStatus`, `ListAsyncEvents`,
+//! `TerminateAsyncEvent`). Every answer is HTTP 200 with `Content-Type: application/json`, a fresh RequestId
+//! and a `Date` header, so the official SDKs and tccli work against it unchanged.
+//!
+//! The state lives in SQLite: in memory, or in a state directory ([`Config::state_dir`]) that a restarted
+//! emulator reads again. Where the service's behaviour is undocumented, the choice is written in the docs of
+//! the module that serves the action.
 //!
 //! Tests can inject a clock ([`ManualClock`], or [`TokioClock`] to follow a paused runtime) and faults
 //! ([`FaultRule`]): latency, 5xx pages, dropped connections, truncated bodies, throttling, internal errors, a
