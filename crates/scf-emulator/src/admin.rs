@@ -88,7 +88,7 @@ pub(crate) async fn handle(shared: &Shared, request: Request<Incoming>) -> Respo
             Err(_) => answer(StatusCode::BAD_REQUEST, parsed("{\"millis\": N}"), now),
         },
         (Method::GET, "stats") => {
-            let events = shared.backend.store.lock().map_or(0, |store| store.len());
+            let events = shared.backend.event_count();
             answer(StatusCode::OK, json!({"events": events}), now)
         }
         _ => answer(

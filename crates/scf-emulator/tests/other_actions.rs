@@ -79,7 +79,10 @@ async fn every_unimplemented_action_is_checked_then_unsupported() {
     let client = TestClient::new(&emulator, SystemClock);
     let implemented = [
         "GetAsyncEventStatus",
+        "GetFunctionLogs",
+        "GetRequestStatus",
         "Invoke",
+        "InvokeFunction",
         "ListAsyncEvents",
         "TerminateAsyncEvent",
     ];

@@ -15,9 +15,12 @@ use scf_emulator::{Config, Emulator, SystemClock};
 use tc_api::params::{check, from_query};
 
 /// The actions the emulator implements; the others answer UnsupportedOperation.
-const IMPLEMENTED: [&str; 4] = [
+const IMPLEMENTED: [&str; 7] = [
     "GetAsyncEventStatus",
+    "GetFunctionLogs",
+    "GetRequestStatus",
     "Invoke",
+    "InvokeFunction",
     "ListAsyncEvents",
     "TerminateAsyncEvent",
 ];
