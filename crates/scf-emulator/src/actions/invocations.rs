@@ -829,7 +829,188 @@ fn directive(context: Option<&str>, member: &str, limit: usize) -> Result<Direct
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use scf_model::{CreateFunctionRequest, RoutingConfig, VersionWeight};
+
     use super::*;
+    use crate::actions::functions::{CodeRef, Deployment, Script, Status};
+    use crate::config::Config;
+    use crate::db::to_json;
+
+    const NOW: u64 = 1_734_105_600_000;
+
+    fn call() -> Call<'static> {
+        Call {
+            now: NOW,
+            region: Some("ap-guangzhou"),
+            request_id: "test",
+        }
+    }
+
+    /// A backend with the function `name` of `default` made from `settings`, and its row id.
+    fn backend_with(name: &str, settings: CreateFunctionRequest, status: Status) -> (Backend, i64) {
+        let backend = Backend::open(Config::default(), NOW).unwrap();
+        let deployment = Deployment {
+            settings,
+            code: CodeRef::default(),
+            script: Script::default(),
+        };
+        let mut function = Function::new("default", name, NOW, deployment);
+        function.status = status;
+        let id = backend.db.write(|tx| Ok(function.insert(tx)?.id)).unwrap();
+        (backend, id)
+    }
+
+    fn event_function() -> CreateFunctionRequest {
+        CreateFunctionRequest::default().r#type("Event")
+    }
+
+    fn invoked(backend: &Backend, request: InvokeRequest) -> Result<Value, ErrorCode> {
+        invoke(backend, &request, &call())
+            .map(|body| {
+                let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                Value::Text(body["Response"]["Result"]["FunctionRequestId"].to_string())
+            })
+            .map_err(|failure| failure.code)
+    }
+
+    fn asynchronous(name: &str) -> InvokeRequest {
+        InvokeRequest::default()
+            .function_name(name)
+            .invocation_type(InvocationType::Event)
+    }
+
+    #[test]
+    fn async_invocation_needs_async_run_enable() {
+        let (backend, _) = backend_with("plain", event_function(), Status::active());
+        assert_eq!(
+            invoked(&backend, asynchronous("plain")),
+            Err(ErrorCode::UnsupportedOperationAsyncRunEnable)
+        );
+        assert!(invoked(&backend, InvokeRequest::default().function_name("plain")).is_ok());
+        assert_eq!(backend.event_count(), 0);
+        let (backend, _) = backend_with(
+            "asynchronous",
+            event_function().async_run_enable("TRUE"),
+            Status::active(),
+        );
+        assert!(invoked(&backend, asynchronous("asynchronous")).is_ok());
+        assert_eq!(backend.event_count(), 1);
+    }
+
+    #[test]
+    fn deleted_http_and_unsettled_functions_are_refused() {
+        let (backend, id) = backend_with(
+            "gone",
+            event_function().async_run_enable("TRUE"),
+            Status::active(),
+        );
+        invoked(&backend, asynchronous("gone")).unwrap();
+        backend
+            .db
+            .write(|tx| Ok(tx.execute("DELETE FROM functions WHERE id = ?1", [id])?))
+            .unwrap();
+        assert_eq!(
+            invoked(&backend, asynchronous("gone")),
+            Err(ErrorCode::ResourceNotFoundFunction)
+        );
+        assert_eq!(backend.event_count(), 0, "its events went with it");
+
+        let (backend, _) = backend_with(
+            "web",
+            CreateFunctionRequest::default().r#type("HTTP"),
+            Status::active(),
+        );
+        assert_eq!(
+            invoked(&backend, InvokeRequest::default().function_name("web")),
+            Err(ErrorCode::InvalidParameterValueFunctionType)
+        );
+
+        let creating = Status {
+            status: "Active".into(),
+            transient: Some("Creating".into()),
+            transient_until: NOW + 1,
+            reasons: Vec::new(),
+        };
+        let (backend, _) = backend_with("new", event_function(), creating);
+        assert_eq!(
+            invoked(&backend, InvokeRequest::default().function_name("new")),
+            Err(ErrorCode::FailedOperationFunctionStatusError)
+        );
+        let later = Call {
+            now: NOW + 1,
+            ..call()
+        };
+        assert!(
+            invoke(
+                &backend,
+                &InvokeRequest::default().function_name("new"),
+                &later
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn an_alias_routes_by_weight_and_the_version_run_is_recorded() {
+        let (backend, id) = backend_with(
+            "routed",
+            event_function().async_run_enable("TRUE"),
+            Status::active(),
+        );
+        let routing = RoutingConfig::default()
+            .additional_version_weights(vec![VersionWeight::default().version("1").weight(1.0)]);
+        backend
+            .db
+            .write(|tx| {
+                tx.execute(
+                    "INSERT INTO versions (function, version, description, created, modified, status, deployment) \
+                     SELECT id, 1, '', 0, 0, 'Active', deployment FROM functions WHERE id = ?1",
+                    [id],
+                )?;
+                tx.execute(
+                    "INSERT INTO aliases (function, name, version, routing, description, created, modified) \
+                     VALUES (?1, 'canary', '$LATEST', ?2, '', 0, 0)",
+                    params![id, to_json(&routing)],
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        for request in [
+            InvokeRequest::default()
+                .function_name("routed")
+                .qualifier("canary"),
+            asynchronous("routed").qualifier("canary"),
+        ] {
+            invoked(&backend, request).unwrap();
+        }
+        let recorded: Vec<(String, String, String)> = backend
+            .db
+            .read(|c| {
+                let mut statement = c.prepare(
+                    "SELECT invoke_type, qualifier, version FROM invocations ORDER BY invoke_type",
+                )?;
+                let rows = statement
+                    .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+                    .collect::<Result<_, _>>()?;
+                Ok(rows)
+            })
+            .unwrap();
+        let expected = |kind: &str| (kind.to_owned(), "canary".to_owned(), "1".to_owned());
+        assert_eq!(recorded, [expected(ASYNCHRONOUS), expected(SYNCHRONOUS)]);
+        let event: (String, String) = backend
+            .db
+            .read(|c| {
+                Ok(
+                    c.query_row("SELECT qualifier, version FROM events", [], |row| {
+                        Ok((row.get(0)?, row.get(1)?))
+                    })?,
+                )
+            })
+            .unwrap();
+        assert_eq!(event, ("canary".to_owned(), "1".to_owned()));
+    }
 
     #[test]
     fn billing_rounds_up_to_100_ms() {
