@@ -36,6 +36,7 @@ mod body;
 #[cfg(feature = "cli")]
 mod cli;
 mod clock;
+mod code_route;
 mod config;
 mod config_error;
 mod connection;

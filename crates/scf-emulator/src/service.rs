@@ -79,6 +79,9 @@ pub(crate) async fn handle(
     shared: Arc<Shared>,
     request: Request<Incoming>,
 ) -> Result<Response<Body>, Dropped> {
+    if request.uri().path().starts_with(crate::code_route::PREFIX) {
+        return Ok(crate::code_route::handle(&shared, &request));
+    }
     if shared.admin && request.uri().path().starts_with(crate::admin::PREFIX) {
         return Ok(crate::admin::handle(&shared, request).await);
     }
@@ -199,6 +202,7 @@ async fn process(
         ));
     }
     let region = header("x-tc-region").filter(|region| !region.is_empty());
+    let host = header("host");
     if let Some(region) = region.filter(|region| !REGIONS.contains(region)) {
         return Err(Failure::new(
             ErrorCode::UnsupportedRegion,
@@ -237,6 +241,7 @@ async fn process(
             now,
             region,
             request_id,
+            host,
         },
     )
 }

@@ -26,6 +26,8 @@ pub(crate) struct Call<'a> {
     pub(crate) now: u64,
     pub(crate) region: Option<&'a str>,
     pub(crate) request_id: &'a str,
+    /// The request's `Host` header: the address the client reached the emulator at.
+    pub(crate) host: Option<&'a str>,
 }
 
 /// The state behind the actions.

@@ -9,6 +9,15 @@ use scf_model::{
 /// The tables of this module.
 pub(crate) const SCHEMA: &str = "";
 
+/// The triggers of `function`, for GetFunction.
+// Placeholder until the triggers helper lands triggers.rs: no triggers are stored yet, so there are none.
+pub(crate) fn of_function(
+    _connection: &rusqlite::Connection,
+    _function: &super::functions::Function,
+) -> Result<Vec<scf_model::Trigger>, Failure> {
+    Ok(Vec::new())
+}
+
 pub(super) fn create_trigger(
     _backend: &Backend,
     _request: &CreateTriggerRequest,
