@@ -845,6 +845,7 @@ mod tests {
             now: NOW,
             region: Some("ap-guangzhou"),
             request_id: "test",
+            host: None,
         }
     }
 
