@@ -260,7 +260,7 @@ async fn a_killed_emulator_keeps_what_it_acknowledged() {
             .to_owned();
         // Keep reading the output so the emulator never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        (child, url)
+        (Killed(child), url)
     };
 
     let (mut child, url) = spawn();
@@ -288,14 +288,13 @@ async fn a_killed_emulator_keeps_what_it_acknowledged() {
         )
         .await;
     assert!(terminated["Response"]["Error"].is_null(), "{terminated}");
-    let killed = Command::new("kill")
-        .args(["-KILL", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    child.wait().unwrap();
+    child.kill_now();
+    assert!(
+        child.0.try_wait().unwrap().is_some(),
+        "the emulator was killed"
+    );
 
-    let (mut child, url) = spawn();
+    let (_restarted, url) = spawn();
     let client = binary::Client::new(&url);
     for (n, id) in acknowledged.iter().enumerate() {
         let reply = client
@@ -308,10 +307,32 @@ async fn a_killed_emulator_keeps_what_it_acknowledged() {
         .post("ListAsyncEvents", json!({"FunctionName": "hello"}))
         .await;
     assert_eq!(listed["Response"]["TotalCount"], 20, "{listed}");
-    let _ = Command::new("kill")
-        .args(["-KILL", &child.id().to_string()])
-        .status();
-    child.wait().unwrap();
+}
+
+/// An emulator process that gets SIGKILL when dropped, so a failing test leaves none behind (its
+/// inherited stderr would keep the test runner waiting).
+#[cfg(unix)]
+struct Killed(std::process::Child);
+
+#[cfg(unix)]
+impl Killed {
+    /// SIGKILL, as a crash or the OOM killer sends it, then reaps the process.
+    fn kill_now(&mut self) {
+        if self.0.try_wait().ok().flatten().is_none() {
+            // No assertion here: this also runs while a failed test unwinds.
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &self.0.id().to_string()])
+                .status();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+#[cfg(unix)]
+impl Drop for Killed {
+    fn drop(&mut self) {
+        self.kill_now();
+    }
 }
 
 /// A signed client for an emulator that runs in another process.
