@@ -123,7 +123,7 @@ pub(crate) async fn handle(shared: &Shared, request: Request<Incoming>) -> Respo
             ),
         },
         (Method::GET, "stats") => {
-            let events = shared.backend.store.lock().map_or(0, |store| store.len());
+            let events = shared.backend.event_count();
             answer(StatusCode::OK, json!({"events": events}), now)
         }
         _ => answer(

@@ -53,7 +53,6 @@ mod params;
 mod rate_limit;
 mod server;
 mod service;
-mod store;
 mod time_format;
 
 pub use actions::invocations::{DIRECTIVE_KEY, Directive};

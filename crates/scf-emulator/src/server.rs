@@ -298,11 +298,7 @@ impl RunningEmulator {
 
     /// How many events the emulator holds, expired ones not yet swept included.
     pub fn event_count(&self) -> usize {
-        self.shared
-            .backend
-            .store
-            .lock()
-            .map_or(0, |store| store.len())
+        self.shared.backend.event_count()
     }
 
     /// How many client connections are open now: accepted, and neither closed by the client nor by the

@@ -106,9 +106,10 @@ async fn failures_come_from_the_function_config_or_the_client_context() {
     let not_json = client
         .post("Invoke", json!({"FunctionName": "hello", "InvocationType": "Event", "ClientContext": "not json"}))
         .await;
+    // Codes from the research notes (issue 14): not JSON is `.Param`, too large `RequestTooLarge`.
     assert_eq!(
         not_json.code().as_deref(),
-        Some("InvalidParameterValue.ClientContext")
+        Some("InvalidParameterValue.Param")
     );
     let huge = "x".repeat(128 * 1024 + 1);
     let too_big = client
@@ -116,7 +117,7 @@ async fn failures_come_from_the_function_config_or_the_client_context() {
         .await;
     assert_eq!(
         too_big.code().as_deref(),
-        Some("InvalidParameterValue.ClientContext")
+        Some("InvalidParameter.RequestTooLarge")
     );
 }
 

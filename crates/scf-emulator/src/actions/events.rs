@@ -1,25 +1,251 @@
 //! The async-event actions: status, listing and termination of the events an async Invoke starts.
+//!
+//! An event's status is computed when observed rather than changed by timers, so an injected clock moves
+//! every event at once and nothing runs in the background: an event runs until `ends` (its natural end, or
+//! the moment a TerminateAsyncEvent takes effect if that comes first), then it is finished, failed or
+//! aborted. New events answer as if absent for the visibility delay; ended events are kept for the
+//! retention (72 h), and an indexed delete drops the expired ones whenever an event is added.
+//!
+//! Every list is an indexed query: pages come from the `(function, started)` or `(function, ends)` index
+//! in order, and the unfiltered `TotalCount` comes from a per-function count kept by triggers, less the
+//! few events that are not yet visible or expired but not yet swept, which are index ranges too. Only a
+//! filtered `TotalCount` counts rows.
+//!
+//! With `Orderby=EndTime`, running events (no end yet) sort after every ended one, among themselves by
+//! when they will end (inferred; the service does not say).
 
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use scf_model::{
     AsyncEvent, AsyncEventStatus, ErrorCode, EventStatus, GetAsyncEventStatusRequest,
     GetAsyncEventStatusResponse, ListAsyncEventsRequest, ListAsyncEventsResponse, Order,
     TerminateAsyncEventRequest, TerminateAsyncEventResponse, TimeInterval,
 };
 
-use super::functions::{self, Function};
-use super::{Backend, Call, body, namespace_or_default};
+use super::{Backend, Call, body, functions, invocations, namespace_or_default, versions};
+use crate::config::Outcome;
 use crate::failure::Failure;
-use crate::store::Event;
 use crate::time_format::{event_time, parse_interval_time};
 
 /// The tables of this module.
-pub(crate) const SCHEMA: &str = "";
+pub(crate) const SCHEMA: &str = "
+CREATE TABLE events (
+    id TEXT PRIMARY KEY,
+    function INTEGER NOT NULL REFERENCES functions (id) ON DELETE CASCADE,
+    -- The qualifier the Invoke named, and the version it resolved to.
+    qualifier TEXT NOT NULL,
+    version TEXT NOT NULL,
+    invoke_type TEXT NOT NULL,
+    started INTEGER NOT NULL,
+    visible_from INTEGER NOT NULL,
+    natural_end INTEGER NOT NULL,
+    -- 1 when the natural end is a failure with failure_status_code.
+    failed INTEGER NOT NULL,
+    failure_status_code INTEGER NOT NULL,
+    grace_shutdown_ms INTEGER NOT NULL,
+    aborted_at INTEGER,
+    -- When the event stops running: the natural end, or an earlier abort.
+    ends INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX events_by_start ON events (function, started, id);
+CREATE INDEX events_by_end ON events (function, ends, id);
+CREATE INDEX events_by_visibility ON events (function, visible_from);
+CREATE INDEX events_by_expiry ON events (ends);
+-- How many events each function holds, so an unfiltered TotalCount needs no COUNT.
+CREATE TABLE event_counts (
+    function INTEGER PRIMARY KEY REFERENCES functions (id) ON DELETE CASCADE,
+    held INTEGER NOT NULL
+);
+CREATE TRIGGER events_counted AFTER INSERT ON events BEGIN
+    INSERT INTO event_counts (function, held) VALUES (NEW.function, 1)
+        ON CONFLICT (function) DO UPDATE SET held = held + 1;
+END;
+CREATE TRIGGER events_uncounted AFTER DELETE ON events BEGIN
+    UPDATE event_counts SET held = held - 1 WHERE function = OLD.function;
+END;
+";
 
-/// The function a request names.
-fn function(backend: &Backend, namespace: Option<&str>, name: &str) -> Result<Function, Failure> {
-    backend
-        .db
-        .read(|c| functions::find(c, namespace_or_default(namespace), name))
+/// The function status code of an event terminated by TerminateAsyncEvent: the user process exited.
+pub(crate) const ABORTED_STATUS_CODE: i64 = 439;
+/// The most events one ListAsyncEvents page holds (documented).
+const MAX_LIMIT: i64 = 100;
+
+/// The columns [`Event::from_row`] reads, in order.
+const COLUMNS: &str = "id, qualifier, version, invoke_type, started, visible_from, natural_end, failed, \
+    failure_status_code, grace_shutdown_ms, aborted_at";
+
+/// Which status an event shows at `?1`, the instant of the query,, in SQL, as [`Run::view`] computes it.
+const STATUS_AT_NOW: &str = "CASE WHEN ends > ?1 THEN 'RUNNING' \
+    WHEN aborted_at IS NOT NULL AND aborted_at < natural_end THEN 'ABORTED' \
+    WHEN failed THEN 'FAILED' ELSE 'FINISHED' END";
+
+/// How one invocation runs: when it starts and ends, how it ends, and whether it was cut short.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Run {
+    pub(crate) started: u64,
+    /// When the function returns on its own.
+    pub(crate) natural_end: u64,
+    pub(crate) outcome: Outcome,
+    pub(crate) failure_status_code: i64,
+    /// When a TerminateAsyncEvent takes effect: at once, or after the grace period of a SIGTERM.
+    pub(crate) aborted_at: Option<u64>,
+}
+
+/// A run as seen at one instant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct View {
+    pub(crate) status: EventStatus,
+    pub(crate) status_code: i64,
+    pub(crate) ended: Option<u64>,
+}
+
+impl Run {
+    /// When the run stops: its natural end, or an abort that comes first.
+    pub(crate) fn ends(&self) -> u64 {
+        self.aborted_at
+            .filter(|&at| at < self.natural_end)
+            .unwrap_or(self.natural_end)
+    }
+
+    pub(crate) fn view(&self, now: u64) -> View {
+        let ends = self.ends();
+        if now < ends {
+            return View {
+                status: EventStatus::Running,
+                status_code: 0,
+                ended: None,
+            };
+        }
+        let (status, status_code) = if ends < self.natural_end {
+            (EventStatus::Aborted, ABORTED_STATUS_CODE)
+        } else {
+            match self.outcome {
+                Outcome::Finished => (EventStatus::Finished, 200),
+                Outcome::Failed => (EventStatus::Failed, self.failure_status_code),
+            }
+        };
+        View {
+            status,
+            status_code,
+            ended: Some(ends),
+        }
+    }
+}
+
+/// One async invocation, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Event {
+    pub(crate) id: String,
+    pub(crate) qualifier: String,
+    pub(crate) version: String,
+    pub(crate) invoke_type: String,
+    /// Before this instant the event answers as if it did not exist, as new events do on the real service.
+    pub(crate) visible_from: u64,
+    pub(crate) grace_shutdown_ms: u64,
+    pub(crate) run: Run,
+}
+
+impl Event {
+    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+        let millis = |index: usize| row.get::<_, i64>(index).map(|v| v as u64);
+        Ok(Self {
+            id: row.get(0)?,
+            qualifier: row.get(1)?,
+            version: row.get(2)?,
+            invoke_type: row.get(3)?,
+            visible_from: millis(5)?,
+            grace_shutdown_ms: millis(9)?,
+            run: Run {
+                started: millis(4)?,
+                natural_end: millis(6)?,
+                outcome: if row.get::<_, bool>(7)? {
+                    Outcome::Failed
+                } else {
+                    Outcome::Finished
+                },
+                failure_status_code: row.get(8)?,
+                aborted_at: row.get::<_, Option<i64>>(10)?.map(|v| v as u64),
+            },
+        })
+    }
+}
+
+/// The first instant at which an event that ended at `ends` is still kept: anything that ended at or
+/// before the cutoff has expired.
+fn cutoff(now: u64, retention_ms: u64) -> i64 {
+    now as i64 - retention_ms.min(i64::MAX as u64) as i64
+}
+
+/// Drops the events whose retention has passed: one range of the `ends` index.
+const SWEEP: &str = "DELETE FROM events WHERE ends <= ?1";
+
+/// Drops the events whose retention has passed.
+pub(crate) fn sweep(connection: &Connection, now: u64, retention_ms: u64) -> Result<(), Failure> {
+    connection
+        .prepare_cached(SWEEP)?
+        .execute([cutoff(now, retention_ms)])?;
+    Ok(())
+}
+
+/// Stores a new event of the function with row id `function`, sweeping expired ones first so the table
+/// stays flat under load.
+pub(crate) fn insert(
+    connection: &Connection,
+    function: i64,
+    event: &Event,
+    now: u64,
+    retention_ms: u64,
+) -> Result<(), Failure> {
+    sweep(connection, now, retention_ms)?;
+    let run = &event.run;
+    connection
+        .prepare_cached(&format!(
+            "INSERT INTO events (function, {COLUMNS}, ends) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+        ))?
+        .execute(params![
+            function,
+            event.id,
+            event.qualifier,
+            event.version,
+            event.invoke_type,
+            run.started as i64,
+            event.visible_from as i64,
+            run.natural_end as i64,
+            run.outcome == Outcome::Failed,
+            run.failure_status_code,
+            event.grace_shutdown_ms as i64,
+            run.aborted_at.map(|at| at as i64),
+            run.ends() as i64,
+        ])?;
+    Ok(())
+}
+
+/// How many events the store holds, expired ones not yet swept included.
+pub(crate) fn held(connection: &Connection) -> Result<u64, Failure> {
+    let held: i64 = connection
+        .prepare_cached("SELECT coalesce(sum(held), 0) FROM event_counts")?
+        .query_row([], |row| row.get(0))?;
+    Ok(held.max(0) as u64)
+}
+
+/// The event `id` if a caller at `now` can see it: visible, and within its retention.
+fn find(
+    connection: &Connection,
+    id: &str,
+    now: u64,
+    retention_ms: u64,
+) -> Result<Option<(i64, Event)>, Failure> {
+    let found = connection
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS}, function FROM events WHERE id = ?1 AND visible_from <= ?2 AND ends > ?3"
+        ))?
+        .query_row(
+            params![id, now as i64, cutoff(now, retention_ms)],
+            |row| Ok((row.get::<_, i64>(11)?, Event::from_row(row)?)),
+        )
+        .optional()?;
+    Ok(found)
 }
 
 pub(super) fn get_async_event_status(
@@ -28,21 +254,213 @@ pub(super) fn get_async_event_status(
     call: &Call<'_>,
 ) -> Result<Vec<u8>, Failure> {
     let id = request.invoke_request_id.as_str();
-    let store = backend.store();
-    let event = store
-        .get(id, call.now, backend.retention_ms())
+    let (_, event) = backend
+        .db
+        .read(|c| find(c, id, call.now, backend.retention_ms()))?
         .ok_or_else(|| event_not_found(id))?;
-    let view = event.view(call.now);
+    let view = event.run.view(call.now);
     Ok(body(
         GetAsyncEventStatusResponse::default()
             .result(
                 AsyncEventStatus::default()
                     .status(view.status)
                     .status_code(view.status_code)
-                    .invoke_request_id(event.id.clone()),
+                    .invoke_request_id(event.id),
             )
             .request_id(call.request_id),
     ))
+}
+
+/// A ListAsyncEvents query, checked.
+struct Query<'r> {
+    offset: i64,
+    limit: i64,
+    descending: bool,
+    by_end: bool,
+    qualifier: Option<&'r str>,
+    id: Option<&'r str>,
+    invoke_types: Option<&'r [String]>,
+    statuses: Option<&'r [EventStatus]>,
+    started_in: Option<(u64, u64)>,
+    ended_in: Option<(u64, u64)>,
+}
+
+impl<'r> Query<'r> {
+    fn of(request: &'r ListAsyncEventsRequest) -> Result<Self, Failure> {
+        let limit = request.limit.unwrap_or(20);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(Failure::invalid_value(
+                ErrorCode::InvalidParameterValueLimit,
+                "Limit",
+                "from 1 to 100",
+            ));
+        }
+        let offset = request.offset.unwrap_or(0);
+        if offset < 0 {
+            return Err(Failure::invalid_value(
+                ErrorCode::InvalidParameterValue,
+                "Offset",
+                "0 or more",
+            ));
+        }
+        // Values outside ASC and DESC, and unknown statuses, were refused by the schema's known values
+        // (`InvalidParameterValue.Order`, `.Status`) before the request was read.
+        let by_end = match request.orderby.as_deref() {
+            None | Some("StartTime") => false,
+            Some("EndTime") => true,
+            Some(_) => {
+                return Err(Failure::invalid_value(
+                    ErrorCode::InvalidParameterValue,
+                    "Orderby",
+                    "use StartTime or EndTime",
+                ));
+            }
+        };
+        Ok(Self {
+            offset,
+            limit,
+            descending: request.order != Some(Order::Ascending),
+            by_end,
+            qualifier: request.qualifier.as_deref().filter(|q| !q.is_empty()),
+            id: request.invoke_request_id.as_deref(),
+            invoke_types: request.invoke_type.as_deref(),
+            statuses: request.status.as_deref(),
+            started_in: interval(request.start_time_interval.as_ref(), "StartTimeInterval")?,
+            ended_in: interval(request.end_time_interval.as_ref(), "EndTimeInterval")?,
+        })
+    }
+
+    fn filtered(&self) -> bool {
+        self.qualifier.is_some()
+            || self.id.is_some()
+            || self.invoke_types.is_some()
+            || self.statuses.is_some()
+            || self.started_in.is_some()
+            || self.ended_in.is_some()
+    }
+
+    /// The `WHERE` clause and its parameters, numbered: `?1` is the instant of the query.
+    fn condition(&self, function: i64, now: u64, retention_ms: u64) -> (String, Vec<Value>) {
+        let mut values = vec![Value::Integer(now as i64)];
+        let mut bind = |value: Value| {
+            values.push(value);
+            format!("?{}", values.len())
+        };
+        let mut sql = format!(
+            "function = {} AND visible_from <= ?1 AND ends > {}",
+            bind(Value::Integer(function)),
+            bind(Value::Integer(cutoff(now, retention_ms)))
+        );
+        let list = |column: &str, items: Vec<Value>, bind: &mut dyn FnMut(Value) -> String| {
+            let slots: Vec<String> = items.into_iter().map(&mut *bind).collect();
+            format!(" AND {column} IN ({})", slots.join(", "))
+        };
+        if let Some(types) = self.invoke_types {
+            let items = types.iter().map(|t| Value::Text(t.clone())).collect();
+            sql.push_str(&list("invoke_type", items, &mut bind));
+        }
+        if let Some(statuses) = self.statuses {
+            let items = statuses
+                .iter()
+                .map(|s| Value::Text(s.as_str().to_owned()))
+                .collect();
+            sql.push_str(&list(STATUS_AT_NOW, items, &mut bind));
+        }
+        if let Some(qualifier) = self.qualifier {
+            // Events run through an alias match the alias and the version it routed them to.
+            let slot = bind(Value::Text(qualifier.to_owned()));
+            sql.push_str(&format!(" AND (qualifier = {slot} OR version = {slot})"));
+        }
+        if let Some(id) = self.id {
+            sql.push_str(&format!(" AND id = {}", bind(Value::Text(id.to_owned()))));
+        }
+        if let Some((from, to)) = self.started_in {
+            sql.push_str(&format!(
+                " AND started >= {} AND started < {}",
+                bind(Value::Integer(from as i64)),
+                bind(Value::Integer(to as i64))
+            ));
+        }
+        if let Some((from, to)) = self.ended_in {
+            sql.push_str(&format!(
+                " AND ends <= ?1 AND ends >= {} AND ends < {}",
+                bind(Value::Integer(from as i64)),
+                bind(Value::Integer(to as i64))
+            ));
+        }
+        (sql, values)
+    }
+
+    /// The page's statement: the index of the order, walked in order, filtered, `LIMIT`ed. The limit and
+    /// the offset take the two parameters after the condition's `slots`.
+    fn page_sql(&self, condition: &str, slots: usize) -> String {
+        let (index, column) = if self.by_end {
+            ("events_by_end", "ends")
+        } else {
+            ("events_by_start", "started")
+        };
+        // One id is one row at most: its primary key finds it, whatever the order.
+        let indexed = if self.id.is_some() {
+            String::new()
+        } else {
+            format!(" INDEXED BY {index}")
+        };
+        let direction = if self.descending { "DESC" } else { "ASC" };
+        format!(
+            "SELECT {COLUMNS} FROM events{indexed} WHERE {condition} \
+             ORDER BY {column} {direction}, id {direction} LIMIT ?{limit} OFFSET ?{offset}",
+            limit = slots + 1,
+            offset = slots + 2
+        )
+    }
+}
+
+/// The events a caller at `now` sees for one function, as a page and the total it comes from.
+fn list(
+    connection: &Connection,
+    function: i64,
+    query: &Query<'_>,
+    now: u64,
+    retention_ms: u64,
+) -> Result<(i64, Vec<Event>), Failure> {
+    let (condition, values) = query.condition(function, now, retention_ms);
+    let total = if query.filtered() {
+        connection
+            .prepare_cached(&format!("SELECT count(*) FROM events WHERE {condition}"))?
+            .query_row(params_from_iter(&values), |row| row.get(0))?
+    } else {
+        unfiltered_count(connection, function, now, retention_ms)?
+    };
+    let mut values = values;
+    let slots = values.len();
+    values.push(Value::Integer(query.limit));
+    values.push(Value::Integer(query.offset));
+    let events = connection
+        .prepare_cached(&query.page_sql(&condition, slots))?
+        .query_map(params_from_iter(&values), Event::from_row)?
+        .collect::<Result<_, _>>()?;
+    Ok((total, events))
+}
+
+/// What function `?1` holds at `?2`, less its events not yet visible and those expired (ended at or
+/// before `?3`) but not yet swept: the count row and two short index ranges.
+const UNFILTERED_COUNT: &str = "SELECT coalesce((SELECT held FROM event_counts WHERE function = ?1), 0) \
+    - (SELECT count(*) FROM events INDEXED BY events_by_end WHERE function = ?1 AND ends <= ?3) \
+    - (SELECT count(*) FROM events INDEXED BY events_by_visibility \
+       WHERE function = ?1 AND visible_from > ?2 AND ends > ?3)";
+
+/// The unfiltered count: what the function holds, less what is not yet visible or already expired.
+fn unfiltered_count(
+    connection: &Connection,
+    function: i64,
+    now: u64,
+    retention_ms: u64,
+) -> Result<i64, Failure> {
+    let count = connection.prepare_cached(UNFILTERED_COUNT)?.query_row(
+        params![function, now as i64, cutoff(now, retention_ms)],
+        |row| row.get(0),
+    )?;
+    Ok(count)
 }
 
 pub(super) fn list_async_events(
@@ -50,92 +468,40 @@ pub(super) fn list_async_events(
     request: &ListAsyncEventsRequest,
     call: &Call<'_>,
 ) -> Result<Vec<u8>, Failure> {
-    let function = function(
-        backend,
-        request.namespace.as_deref(),
-        &request.function_name,
-    )?;
-    let namespace = function.namespace.as_str();
-    let limit = request.limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        return Err(Failure::invalid_value(
-            ErrorCode::InvalidParameterValueLimit,
-            "Limit",
-            "from 1 to 100",
-        ));
-    }
-    let offset = request.offset.unwrap_or(0);
-    let offset = usize::try_from(offset).map_err(|_| {
-        Failure::invalid_value(ErrorCode::InvalidParameterValue, "Offset", "0 or more")
-    })?;
-    // Values outside ASC and DESC, and unknown statuses, were refused by the schema's known values
-    // (`InvalidParameterValue.Order`, `.Status`) before the request was read.
-    let descending = request.order != Some(Order::Ascending);
-    let by_end = match request.orderby.as_deref() {
-        None | Some("StartTime") => false,
-        Some("EndTime") => true,
-        Some(_) => {
-            return Err(Failure::invalid_value(
-                ErrorCode::InvalidParameterValue,
-                "Orderby",
-                "use StartTime or EndTime",
-            ));
+    let query = Query::of(request)?;
+    let namespace = namespace_or_default(request.namespace.as_deref());
+    let (total_count, events) = backend.db.read(|c| {
+        let function = functions::find(c, namespace, &request.function_name)?;
+        if let Some(qualifier) = query.qualifier {
+            versions::resolve(c, &function, Some(qualifier)).map_err(|_| {
+                Failure::new(
+                    ErrorCode::ResourceNotFoundVersion,
+                    format!(
+                        "Version or alias `{qualifier}` of function `{}` does not exist.",
+                        function.name
+                    ),
+                )
+            })?;
         }
-    };
-    let statuses = request.status.as_deref();
-    let invoke_types = request.invoke_type.as_deref();
-    let started_in = interval(request.start_time_interval.as_ref(), "StartTimeInterval")?;
-    let ended_in = interval(request.end_time_interval.as_ref(), "EndTimeInterval")?;
-    let qualifier = request.qualifier.as_deref();
-    let id = request.invoke_request_id.as_deref();
-
-    let store = backend.store();
-    let mut matches: Vec<(&Event, crate::store::View)> = store
-        .of_function(namespace, &function.name, call.now, backend.retention_ms())
-        .map(|event| (event, event.view(call.now)))
-        .filter(|(event, view)| {
-            qualifier.is_none_or(|q| event.qualifier == q)
-                && id.is_none_or(|id| event.id == id)
-                && invoke_types.is_none_or(|types| types.iter().any(|t| t == event.invoke_type))
-                && statuses.is_none_or(|wanted| wanted.contains(&view.status))
-                && started_in.is_none_or(|(from, to)| (from..to).contains(&event.started))
-                && ended_in.is_none_or(|(from, to)| {
-                    view.ended.is_some_and(|end| (from..to).contains(&end))
-                })
-        })
-        .collect();
-    // Running events have no end yet, so they sort as ending after every finished one. The id breaks
-    // ties; it is borrowed from the store, so sorting thousands of events copies none of them.
-    matches.sort_by_cached_key(|&(event, ref view)| {
-        let time = if by_end {
-            view.ended.unwrap_or(u64::MAX)
-        } else {
-            event.started
-        };
-        (time, event.id.as_str())
-    });
-    if descending {
-        matches.reverse();
-    }
-    let total_count = i64::try_from(matches.len()).unwrap_or(i64::MAX);
-    let event_list: Vec<AsyncEvent> = matches
+        list(c, function.id, &query, call.now, backend.retention_ms())
+    })?;
+    let event_list: Vec<AsyncEvent> = events
         .into_iter()
-        .skip(offset)
-        .take(limit as usize)
-        .map(|(event, view)| {
+        .map(|event| {
+            let view = event.run.view(call.now);
             AsyncEvent::default()
-                .invoke_request_id(event.id.clone())
+                .invoke_request_id(event.id)
                 .invoke_type(event.invoke_type)
-                .qualifier(event.qualifier.clone())
+                .qualifier(event.qualifier)
                 .status(view.status)
-                .start_time(event_time(event.started))
+                .start_time(event_time(event.run.started))
                 .end_time(view.ended.map(event_time).unwrap_or_default())
         })
         .collect();
     Ok(body(
         ListAsyncEventsResponse::default()
-            .total_count(total_count)
             .event_list(event_list)
+            .total_count(total_count.max(0))
             .request_id(call.request_id),
     ))
 }
@@ -145,30 +511,32 @@ pub(super) fn terminate_async_event(
     request: &TerminateAsyncEventRequest,
     call: &Call<'_>,
 ) -> Result<Vec<u8>, Failure> {
-    let function = function(
-        backend,
-        request.namespace.as_deref(),
-        &request.function_name,
-    )?;
-    let namespace = function.namespace.as_str();
+    let namespace = namespace_or_default(request.namespace.as_deref());
     let id = request.invoke_request_id.as_str();
     let grace = request.grace_shutdown.unwrap_or(false);
-    let mut store = backend.store();
-    let event = store
-        .get_mut(id, call.now, backend.retention_ms())
-        .filter(|event| event.namespace == namespace && event.function == function.name)
-        .ok_or_else(|| event_not_found(id))?;
-    if event.view(call.now).status != EventStatus::Running || event.aborted_at.is_some() {
-        return Err(Failure::new(
-            ErrorCode::FailedOperationAsyncEventStatus,
-            format!("Async event `{id}` is not running, so it cannot be terminated."),
-        ));
-    }
-    event.aborted_at = Some(if grace {
-        call.now + function.deployment.script.grace_shutdown_ms
-    } else {
-        call.now
-    });
+    backend.db.write(|tx| {
+        let function = functions::find(tx, namespace, &request.function_name)?;
+        let (_, mut event) = find(tx, id, call.now, backend.retention_ms())?
+            .filter(|(owner, _)| *owner == function.id)
+            .ok_or_else(|| event_not_found(id))?;
+        if event.run.view(call.now).status != EventStatus::Running || event.run.aborted_at.is_some()
+        {
+            return Err(Failure::new(
+                ErrorCode::FailedOperationAsyncEventStatus,
+                format!("Async event `{id}` is not running, so it cannot be terminated."),
+            ));
+        }
+        let at = if grace {
+            call.now + event.grace_shutdown_ms
+        } else {
+            call.now
+        };
+        event.run.aborted_at = Some(at);
+        tx.prepare_cached("UPDATE events SET aborted_at = ?2, ends = ?3 WHERE id = ?1")?
+            .execute(params![id, at as i64, event.run.ends() as i64])?;
+        invocations::aborted(tx, id, at)?;
+        sweep(tx, call.now, backend.retention_ms())
+    })?;
     Ok(body(
         TerminateAsyncEventResponse::default().request_id(call.request_id),
     ))
@@ -195,5 +563,176 @@ fn interval(interval: Option<&TimeInterval>, name: &str) -> Result<Option<(u64, 
             name,
             "Start and End are `YYYY-MM-DD HH:MM:SS`",
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::db::Db;
+
+    fn run(outcome: Outcome) -> Run {
+        Run {
+            started: 1_000,
+            natural_end: 3_000,
+            outcome,
+            failure_status_code: 430,
+            aborted_at: None,
+        }
+    }
+
+    #[test]
+    fn status_follows_the_clock() {
+        let finished = run(Outcome::Finished);
+        assert_eq!(finished.view(2_999).status, EventStatus::Running);
+        assert_eq!(finished.view(2_999).status_code, 0);
+        let done = finished.view(3_000);
+        assert_eq!(
+            (done.status, done.status_code, done.ended),
+            (EventStatus::Finished, 200, Some(3_000))
+        );
+        let failed = run(Outcome::Failed).view(5_000);
+        assert_eq!(
+            (failed.status, failed.status_code),
+            (EventStatus::Failed, 430)
+        );
+    }
+
+    #[test]
+    fn termination_before_the_natural_end_aborts() {
+        let mut aborted = run(Outcome::Finished);
+        aborted.aborted_at = Some(2_500);
+        assert_eq!(aborted.view(2_400).status, EventStatus::Running);
+        let view = aborted.view(2_500);
+        assert_eq!(
+            (view.status, view.status_code, view.ended),
+            (EventStatus::Aborted, 439, Some(2_500))
+        );
+        // A grace period that outlasts the function lets it finish normally.
+        aborted.aborted_at = Some(3_500);
+        assert_eq!(aborted.view(4_000).status, EventStatus::Finished);
+    }
+
+    /// A store with one function (row id 1) holding `count` events a millisecond apart.
+    fn store_with(count: u64) -> Db {
+        let db = Db::open(None).unwrap();
+        db.write(|tx| {
+            tx.execute_batch(
+                "INSERT INTO namespaces (name, description, created, modified) VALUES ('ns', '', 0, 0);
+                 INSERT INTO functions (id, namespace, name, function_id, created, modified, status, deployment)
+                 VALUES (1, 'ns', 'f', 'lam-1', 0, 0, 'Active', '{}');",
+            )?;
+            for n in 0..count {
+                let event = Event {
+                    id: format!("e{n:06}"),
+                    qualifier: "$LATEST".into(),
+                    version: "$LATEST".into(),
+                    invoke_type: "OTHER".into(),
+                    visible_from: n,
+                    grace_shutdown_ms: 0,
+                    run: Run {
+                        started: n,
+                        natural_end: n + 10,
+                        outcome: Outcome::Finished,
+                        failure_status_code: 0,
+                        aborted_at: None,
+                    },
+                };
+                insert(tx, 1, &event, 0, 1_000)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        db
+    }
+
+    /// What `EXPLAIN QUERY PLAN` says of `sql`, parameters left unbound.
+    fn plan(db: &Db, sql: &str) -> String {
+        db.read(|c| {
+            let mut statement = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+            let mut rows = statement.raw_query();
+            let mut details = Vec::new();
+            while let Some(row) = rows.next()? {
+                details.push(row.get::<_, String>(3)?);
+            }
+            Ok(details.join("\n"))
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn pages_walk_an_index_in_order_without_sorting() {
+        let db = store_with(0);
+        let statuses = [EventStatus::Running];
+        for by_end in [false, true] {
+            for descending in [false, true] {
+                for filtered in [false, true] {
+                    let query = Query {
+                        descending,
+                        by_end,
+                        qualifier: filtered.then_some("1"),
+                        statuses: filtered.then_some(&statuses[..]),
+                        started_in: filtered.then_some((0, 10)),
+                        ..unfiltered(20)
+                    };
+                    let (condition, values) = query.condition(1, 0, 0);
+                    let sql = query.page_sql(&condition, values.len());
+                    let plan = plan(&db, &sql);
+                    assert!(plan.contains("USING INDEX events_by_"), "{sql}: {plan}");
+                    assert!(!plan.contains("TEMP B-TREE"), "{sql}: {plan}");
+                }
+            }
+        }
+        let counted = plan(&db, UNFILTERED_COUNT);
+        assert!(!counted.contains("SCAN events"), "{counted}");
+        assert!(
+            counted.contains("INDEX events_by_visibility (function=? AND visible_from>?)"),
+            "{counted}"
+        );
+        let expired = plan(&db, SWEEP);
+        assert!(expired.contains("events_by_expiry"), "{expired}");
+    }
+
+    fn unfiltered(limit: i64) -> Query<'static> {
+        Query {
+            offset: 0,
+            limit,
+            descending: true,
+            by_end: false,
+            qualifier: None,
+            id: None,
+            invoke_types: None,
+            statuses: None,
+            started_in: None,
+            ended_in: None,
+        }
+    }
+
+    #[test]
+    fn the_kept_count_leaves_out_invisible_and_expired_events() {
+        // Events n = 0..50 start at n, end at n + 10 and are visible from n; retention is 1 000 ms.
+        let db = store_with(50);
+        let listed = |now| {
+            db.read(|c| list(c, 1, &unfiltered(100), now, 1_000))
+                .unwrap()
+        };
+        let (total, page) = listed(20);
+        assert_eq!((total, page.len()), (21, 21), "visible: 0..=20");
+        assert_eq!(page[0].id, "e000020");
+        // At 1 015 the events that ended at or before 15 (n <= 5) have expired, unswept.
+        let (total, page) = listed(1_015);
+        assert_eq!((total, page.len()), (44, 44));
+        assert_eq!(page.last().unwrap().id, "e000006");
+        let filtered = Query {
+            qualifier: Some("$LATEST"),
+            ..unfiltered(100)
+        };
+        let (count, _) = db.read(|c| list(c, 1, &filtered, 1_015, 1_000)).unwrap();
+        assert_eq!(count, 44, "COUNT agrees with the kept count");
+        db.write(|tx| sweep(tx, 1_015, 1_000)).unwrap();
+        assert_eq!(db.read(held).unwrap(), 44);
+        assert_eq!(listed(1_015).0, 44);
     }
 }

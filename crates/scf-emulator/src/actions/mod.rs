@@ -11,7 +11,6 @@ pub(crate) mod namespaces;
 pub(crate) mod triggers;
 pub(crate) mod versions;
 
-use std::sync::Mutex;
 use std::sync::atomic::AtomicU64;
 
 use scf_model::{AnyRequest, ErrorCode};
@@ -36,7 +35,6 @@ pub(crate) struct Call<'a> {
 pub(crate) struct Backend {
     pub(crate) config: Config,
     pub(crate) db: Db,
-    pub(crate) store: Mutex<crate::store::Store>,
     pub(crate) visibility_delay_ms: AtomicU64,
 }
 
@@ -47,7 +45,6 @@ impl Backend {
         let backend = Self {
             config,
             db,
-            store: Mutex::default(),
             visibility_delay_ms: AtomicU64::new(0),
         };
         backend.seed(now)?;
@@ -63,9 +60,9 @@ impl Backend {
             .map_err(|failure| StateError::seeding(self.db.location(), failure.message))
     }
 
-    pub(crate) fn store(&self) -> std::sync::MutexGuard<'_, crate::store::Store> {
-        // Store operations do not panic part-way, so a poisoned lock still guards consistent data.
-        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    /// How many async events the store holds, expired ones not yet swept included.
+    pub(crate) fn event_count(&self) -> usize {
+        self.db.read(events::held).map_or(0, |held| held as usize)
     }
 
     pub(crate) fn retention_ms(&self) -> u64 {
