@@ -103,14 +103,10 @@ fn temp_file(name: &str, text: &str) -> PathBuf {
     path
 }
 
-/// A port nothing listens on: a call that reached it would fail with exit code 4.
+/// A port nothing listens on: a call that reached it would fail with exit code 4. Port 1 (tcpmux) is
+/// privileged and unused, so no emulator another test starts can take it, as a freed ephemeral port can be.
 fn dead_endpoint() -> String {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    format!("http://127.0.0.1:{port}")
+    "http://127.0.0.1:1".to_owned()
 }
 
 #[test]

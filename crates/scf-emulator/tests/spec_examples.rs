@@ -47,7 +47,8 @@ const PLACEHOLDERS: &[(&str, &str)] = &[
     ("<function.handler>", "index.main_handler"),
 ];
 
-/// Codes that mean the emulator failed the example rather than answering it as the service would.
+/// Codes that mean the emulator failed the example rather than answering it as the service would
+/// (`UnsupportedOperation.AliasBind` and the like are business errors; the bare code is not).
 const NOT_AN_ANSWER: &[&str] = &[
     "UnsupportedOperation",
     "InvalidAction",
@@ -107,6 +108,7 @@ async fn set_up(client: &TestClient) -> String {
         ("default", "TestFunction", 1),
         ("default", "demo-function", 1),
         ("default", "test1", 1),
+        ("default", "helloworld", 1),
         ("namespace1", "functionName1", 1),
     ] {
         for _ in 0..versions {
@@ -197,11 +199,22 @@ async fn every_example_gets_an_answer_of_the_service() {
     let client = TestClient::new(&emulator, SystemClock);
     let request_id = set_up(&client).await;
     let mut answers = Vec::new();
-    // Deletions last, so that the other examples find what they name.
-    let (deletions, others): (Vec<_>, Vec<_>) = examples()
-        .into_iter()
-        .partition(|example| example.action.starts_with("Delete"));
-    for example in others.into_iter().chain(deletions) {
+    // Creations first and deletions last, so that the other examples find what they name.
+    let mut ordered = examples();
+    ordered.sort_by_key(|example| {
+        let action = example.action.as_str();
+        if ["Create", "Publish", "Put"]
+            .iter()
+            .any(|verb| action.starts_with(verb))
+        {
+            0
+        } else if action.starts_with("Delete") {
+            2
+        } else {
+            1
+        }
+    });
+    for example in ordered {
         let reply = if let Some(pairs) = example.query_pairs() {
             let pairs: Vec<(String, String)> = pairs
                 .into_iter()
@@ -231,9 +244,8 @@ async fn every_example_gets_an_answer_of_the_service() {
     for (action, code, message) in &answers {
         println!("{action}: {}", code.as_deref().unwrap_or("ok"));
         if let Some(code) = code {
-            let root = code.split('.').next().unwrap();
             assert!(
-                !NOT_AN_ANSWER.contains(&root),
+                !NOT_AN_ANSWER.contains(&code.as_str()) && !code.starts_with("InternalError"),
                 "{action} answered {code}: {message}"
             );
             assert!(
