@@ -113,6 +113,8 @@ struct Plan<'r> {
     qualifier: Option<&'r str>,
     /// InvokeFunction's default alias, tried before `$LATEST` when no qualifier is named.
     default_alias: bool,
+    /// Matched against an alias's `AddtionVersionMatchs` rules.
+    routing_key: Option<&'r str>,
     asynchronous: bool,
     tail: bool,
     directive: Directive,
@@ -259,9 +261,12 @@ fn run(backend: &Backend, plan: Plan<'_>, call: &Call<'_>) -> Result<InvokeResul
     let (duration_ms, run, ret_msg) = backend.db.write(|tx| {
         let function = find_invoked(tx, &plan)?;
         let (qualifier, resolved) = match plan.qualifier {
-            Some(qualifier) => (qualifier, versions::resolve(tx, &function, Some(qualifier))?),
+            Some(qualifier) => (
+                qualifier,
+                versions::resolve_routed(tx, &function, Some(qualifier), plan.routing_key)?,
+            ),
             None if plan.default_alias => {
-                match versions::resolve(tx, &function, Some(DEFAULT_ALIAS)) {
+                match versions::resolve_routed(tx, &function, Some(DEFAULT_ALIAS), plan.routing_key) {
                     Ok(resolved) => (DEFAULT_ALIAS, resolved),
                     Err(failure) if failure.code == ErrorCode::ResourceNotFoundQualifier => {
                         (versions::LATEST, versions::resolve(tx, &function, None)?)
@@ -429,6 +434,7 @@ pub(super) fn invoke(
         name: &request.function_name,
         qualifier: request.qualifier.as_deref().filter(|q| !q.is_empty()),
         default_alias: false,
+        routing_key: request.routing_key.as_deref(),
         asynchronous,
         tail,
         directive,
@@ -457,6 +463,7 @@ pub(super) fn invoke_function(
         name: &request.function_name,
         qualifier: request.qualifier.as_deref().filter(|q| !q.is_empty()),
         default_alias: true,
+        routing_key: request.routing_key.as_deref(),
         asynchronous: false,
         tail,
         directive,
