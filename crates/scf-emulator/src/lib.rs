@@ -35,7 +35,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
-mod actions;
+pub mod actions;
 pub mod admin;
 mod body;
 #[cfg(feature = "cli")]

@@ -2,8 +2,8 @@
 //! account's limits and usage (GetAccount), and a function's async retry settings.
 //!
 //! Memory is in MB throughout, as the service counts it. Choices where the documents are silent:
-//! - The emulator serves one account. Its concurrency total starts at [`USER_CONCURRENCY_MEM_LIMIT`]
-//!   (128,000 MB, the documented quota) and PutTotalConcurrencyConfig sets it for the whole account; the
+//! - The emulator serves one account. Its concurrency total starts at 128,000 MB (the documented
+//!   quota) and PutTotalConcurrencyConfig sets it for the whole account; the
 //!   `Namespace` member must name an existing namespace, and per-namespace quotas are not kept (GetAccount
 //!   shows each namespace's `TotalConcurrencyMem` as 0, as its example does for one without a quota).
 //! - Reserved memory across all functions stays within the total minus 12,800 MB ("用户总并发内存配额 -

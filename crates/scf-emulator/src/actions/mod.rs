@@ -1,15 +1,17 @@
-//! The SCF actions over the emulator's store: one module per kind of resource, each owning its tables.
+//! How the emulator serves each action, one module per kind of resource, each owning its tables in the
+//! store. The modules document the service's rules the emulator applies and, where the service's
+//! documentation is silent, what the emulator chose; they export nothing.
 
-pub(crate) mod code;
-pub(crate) mod concurrency;
-pub(crate) mod domains;
-pub(crate) mod events;
-pub(crate) mod functions;
-pub(crate) mod invocations;
-pub(crate) mod layers;
-pub(crate) mod namespaces;
-pub(crate) mod triggers;
-pub(crate) mod versions;
+pub mod code;
+pub mod concurrency;
+pub mod domains;
+pub mod events;
+pub mod functions;
+pub mod invocations;
+pub mod layers;
+pub mod namespaces;
+pub mod triggers;
+pub mod versions;
 
 use std::sync::atomic::AtomicU64;
 

@@ -3,7 +3,7 @@
 //! Choices where the service's documents are silent:
 //! - A name is 1 to 30 letters, digits, `-` and `_` (the wording of `InvalidParameterValue.NamespaceInvalid`;
 //!   no first-character rule is documented, so none is applied).
-//! - A region holds at most [`MAX_NAMESPACES`] namespaces, `default` included (GetAccount's example limit).
+//! - A region holds at most 5 namespaces, `default` included (GetAccount's example limit).
 //! - ListNamespaces without `Orderby` lists the newest first (the documented example does); `Updatetime`
 //!   orders by the last change; `SearchKey` values match as case-sensitive substrings, all of them at once.
 //!   `Limit` 0 means the default 20; above 100 is refused.

@@ -13,7 +13,8 @@
 //! - `TriggerName`: timer names are a letter then up to 99 letters, digits, `-` and `_`; cos names are a
 //!   bucket's XML API domain (`<bucket>-<appid>.cos.<region>.myqcloud.com`); other names are 1-100 visible
 //!   characters.
-//! - `TriggerDesc`: for timers a cron expression (see [`cron`]), given bare or as `{"cron": ...}` and
+//! - `TriggerDesc`: for timers a cron expression (seven fields, `second minute hour day month weekday year`, or the legacy five; the
+//!   specials the timer docs allow), given bare or as `{"cron": ...}` and
 //!   stored and answered as `{"cron":"..."}`; for cos, cls and ckafka a JSON object, required, kept as given
 //!   (cos needs its `event`); for http a JSON object, by default no authentication on an extranet URL.
 //!   UpdateTrigger replaces a timer's cron and, for ckafka and http, sets the members it names.
@@ -21,7 +22,7 @@
 //!   4 KB (the timer docs' limit), kept for every type as the ListTriggers example shows.
 //! - ListTriggers: `Limit` 1-100 (0 or left out: 20); filters `Qualifier` and `TriggerName` match exactly,
 //!   `Description` as a substring; values of one filter are alternatives, filters all apply.
-//! - `ResourceId` names the one account the emulator serves, [`ACCOUNT_UIN`].
+//! - `ResourceId` names the one account the emulator serves, `100000000001`.
 
 mod cron;
 

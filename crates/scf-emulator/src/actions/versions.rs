@@ -1,7 +1,7 @@
 //! Published versions and aliases, and how a `Qualifier` names one of them.
 //!
 //! Choices where the service's documents are silent:
-//! - A function keeps at most [`MAX_VERSIONS`] published versions and [`MAX_ALIASES`] aliases besides
+//! - A function keeps at most 200 published versions and 10 aliases besides
 //!   `$DEFAULT` (the service states no number; these mirror the layer-version and common quotas).
 //!   Version numbers are never reused after DeleteFunctionVersion.
 //! - PublishVersion needs the function `Active`; the new version is `Publishing` for the emulator's
