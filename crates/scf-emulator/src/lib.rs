@@ -10,8 +10,8 @@
 //! and a `Date` header, so the official SDKs and tccli work against it unchanged.
 //!
 //! The state lives in SQLite: in memory, or in a state directory ([`Config::state_dir`]) that a restarted
-//! emulator reads again. Where the service's behaviour is undocumented, the choice is written in the docs of
-//! the module that serves the action.
+//! emulator reads again. Where the service's behaviour is undocumented, the module of [`actions`] that
+//! serves the action says what the emulator chose.
 //!
 //! Tests can inject a clock ([`ManualClock`], or [`TokioClock`] to follow a paused runtime) and faults
 //! ([`FaultRule`]): latency, 5xx pages, dropped connections, truncated bodies, throttling, internal errors, a
