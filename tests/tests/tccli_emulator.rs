@@ -8,23 +8,16 @@
 #![allow(clippy::unwrap_used)]
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use scf_emulator::{Config, DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator};
 use serde_json::Value;
 
-fn python() -> PathBuf {
-    if let Some(python) = std::env::var_os("SCF_TCCLI_PYTHON") {
-        return PathBuf::from(python);
-    }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/tccli/venv/bin/python");
-    assert!(
-        venv.exists(),
-        "tccli is not installed: run `cargo xtask tccli` (or set SCF_TCCLI_PYTHON)"
-    );
-    venv
-}
+#[path = "support/tccli_python.rs"]
+mod tccli_python;
+
+use tccli_python::python;
 
 /// `tccli scf ARGS --endpoint ENDPOINT`, which must succeed; returns its JSON output.
 fn tccli(home: &Path, endpoint: &str, args: &[&str]) -> Value {

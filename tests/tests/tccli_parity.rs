@@ -20,20 +20,13 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
+#[path = "support/tccli_python.rs"]
+mod tccli_python;
+
+use tccli_python::python;
+
 /// The answer both clients get unless a test says otherwise.
 const DEFAULT_RESPONSE: &str = r#"{"RequestId": "fake-request-id"}"#;
-
-fn python() -> PathBuf {
-    if let Some(python) = std::env::var_os("SCF_TCCLI_PYTHON") {
-        return PathBuf::from(python);
-    }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/tccli/venv/bin/python");
-    assert!(
-        venv.exists(),
-        "tccli is not installed: run `cargo xtask tccli` (or set SCF_TCCLI_PYTHON)"
-    );
-    venv
-}
 
 fn scf_binary() -> PathBuf {
     if let Some(binary) = std::env::var_os("SCF_BIN") {

@@ -5,25 +5,17 @@
 #![allow(clippy::unwrap_used)]
 #![cfg(feature = "emulator")]
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
+
+#[path = "support/emulator_process.rs"]
+mod emulator_process;
+
+use emulator_process::EmulatorProcess;
 
 use scf_emulator::{DEMO_SECRET_ID, DEMO_SECRET_KEY};
 use serde_json::Value;
-
-/// `scf emulator` on a free port, and its URL; dropped, it is killed.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn scratch() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("scf-cli-deployment-{}", std::process::id()));
@@ -32,27 +24,11 @@ fn scratch() -> PathBuf {
     dir
 }
 
-fn serve(state_dir: &std::path::Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_scf"))
-        .args(["emulator", "--listen", "127.0.0.1:0", "--state-dir"])
-        .arg(state_dir)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    stdout.read_line(&mut first).unwrap();
-    // The rest of the banner still needs somewhere to go.
-    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    let url = first
-        .trim()
-        .strip_prefix("SCF emulator listening on ")
-        .unwrap_or_else(|| panic!("unexpected banner: {first}"))
-        .to_owned();
-    Server { child, url }
-}
-
-fn scf(server: &Server, home: &std::path::Path, args: &[&str]) -> (Output, String, String) {
+fn scf(
+    server: &EmulatorProcess,
+    home: &std::path::Path,
+    args: &[&str],
+) -> (Output, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_scf"))
         .args(["--endpoint", &server.url])
         .args(args)
@@ -69,7 +45,7 @@ fn scf(server: &Server, home: &std::path::Path, args: &[&str]) -> (Output, Strin
 }
 
 /// Runs `scf args`, requires exit code 0, and returns its JSON output.
-fn ok(server: &Server, home: &std::path::Path, args: &[&str]) -> Value {
+fn ok(server: &EmulatorProcess, home: &std::path::Path, args: &[&str]) -> Value {
     let (output, stdout, stderr) = scf(server, home, args);
     assert_eq!(output.status.code(), Some(0), "scf {args:?}: {stderr}");
     serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("scf {args:?}: {e}: {stdout}"))
@@ -93,7 +69,8 @@ fn package(source: &str) -> String {
 #[test]
 fn a_whole_deployment_through_the_command_line() {
     let home = scratch();
-    let server = serve(&home.join("state"));
+    let state = home.join("state");
+    let server = EmulatorProcess::start(&["--state-dir", state.to_str().unwrap()]);
     let function = ["--namespace", "cli-ns", "--function-name", "thumbnails"];
     let with = |extra: &[&str]| -> Vec<String> {
         function

@@ -5,11 +5,15 @@
 #![cfg(feature = "emulator")]
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use scf_emulator::{DEMO_SECRET_ID, DEMO_SECRET_KEY};
+
+#[path = "support/emulator_process.rs"]
+mod emulator_process;
+
+use emulator_process::EmulatorProcess;
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -91,42 +95,6 @@ futures-util = {{ version = "0.3", default-features = false, features = ["std"] 
         .collect()
 }
 
-/// `scf emulator` on a free port, stopped on drop.
-struct EmulatorProcess {
-    child: Child,
-    url: String,
-}
-
-impl EmulatorProcess {
-    fn start() -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_scf"))
-            .args(["emulator", "--listen", "127.0.0.1:0"])
-            .env_clear()
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut first = String::new();
-        stdout.read_line(&mut first).unwrap();
-        // Keep reading what it prints, so that it never writes into a closed pipe.
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-        let url = first
-            .trim()
-            .strip_prefix("SCF emulator listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line: {first:?}"))
-            .to_owned();
-        Self { child, url }
-    }
-}
-
-impl Drop for EmulatorProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn every_rust_example_of_the_readme_builds_and_runs_as_written() {
     let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
@@ -134,7 +102,7 @@ fn every_rust_example_of_the_readme_builds_and_runs_as_written() {
     assert!(blocks.len() >= 2, "README has lost its Rust examples");
     let programs = build(&blocks);
 
-    let emulator = EmulatorProcess::start();
+    let emulator = EmulatorProcess::start(&[]);
     let home = Path::new(env!("CARGO_TARGET_TMPDIR")).join("readme-example-home");
     std::fs::create_dir_all(&home).unwrap();
     for (block, program) in blocks.iter().zip(&programs) {
