@@ -7,18 +7,18 @@ mod common;
 
 use std::time::Duration;
 
+use common::start::{config_without_rate_limits, start_with_client};
 use common::{Reply, TestClient};
-use scf_emulator::{
-    Config, Emulator, FunctionConfig, ManualClock, NamespaceConfig, RunningEmulator,
-};
+use scf_emulator::{Config, FunctionConfig, ManualClock, NamespaceConfig, RunningEmulator};
 use serde_json::{Value, json};
 
 const READY_MS: u64 = 1_000;
 
 async fn start(clock: &ManualClock) -> (RunningEmulator, TestClient) {
-    let mut config = Config::default();
-    config.rate_limits.enabled = false;
-    config.function_ready_ms = READY_MS;
+    let mut config = Config {
+        function_ready_ms: READY_MS,
+        ..config_without_rate_limits()
+    };
     config.namespaces[0]
         .functions
         .push(FunctionConfig::new("api", 1_000));
@@ -26,21 +26,7 @@ async fn start(clock: &ManualClock) -> (RunningEmulator, TestClient) {
         name: "team".into(),
         functions: vec![FunctionConfig::new("job", 1_000)],
     });
-    let emulator = Emulator::builder()
-        .config(config)
-        .clock(clock.clone())
-        .start()
-        .await
-        .unwrap();
-    let client = TestClient::new(&emulator, clock.clone());
-    (emulator, client)
-}
-
-fn message(reply: &Reply) -> String {
-    reply.json()["Response"]["Error"]["Message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
+    start_with_client(config, clock).await
 }
 
 async fn reserve(client: &TestClient, function: &str, namespace: &str, memory: u64) -> Reply {
@@ -90,7 +76,7 @@ async fn reserved_memory_stays_within_the_account_total() {
         over.code().as_deref(),
         Some("LimitExceeded.FunctionReservedConcurrencyMemory")
     );
-    assert!(message(&over).contains("`job`"), "{}", message(&over));
+    over.assert_message_contains("`job`");
 
     let account = client.post("GetAccount", json!({})).await.ok();
     assert_eq!(
@@ -178,7 +164,7 @@ async fn provisioned_concurrency_is_set_on_versions_and_aliases_and_gets_ready_o
     );
     let absent = provision(&client, "9", 5).await;
     assert_eq!(absent.code().as_deref(), Some("ResourceNotFound.Version"));
-    assert!(message(&absent).contains("`9`"), "{}", message(&absent));
+    absent.assert_message_contains("`9`");
 
     provision(&client, "1", 5).await.ok();
     let setting_up = provisioned(&client, Some("1")).await.ok();

@@ -55,16 +55,10 @@ struct Model {
 }
 
 fn zip_base64() -> String {
-    use std::io::Write;
-    let mut buffer = std::io::Cursor::new(Vec::new());
-    let mut zip = zip::ZipWriter::new(&mut buffer);
-    zip.start_file("index.py", zip::write::SimpleFileOptions::default())
-        .unwrap();
-    zip.write_all(b"def main_handler(event, context):\n    return 1\n")
-        .unwrap();
-    zip.finish().unwrap();
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(buffer.into_inner())
+    common::zips::base64_zip_of(&[(
+        "index.py",
+        b"def main_handler(event, context):\n    return 1\n",
+    )])
 }
 
 async fn apply(client: &TestClient, model: &mut Model, step: &Step) {

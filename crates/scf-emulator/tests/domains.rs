@@ -8,9 +8,10 @@ mod common;
 use std::time::Duration;
 
 use common::TestClient;
-use scf_emulator::{
-    Config, Emulator, FunctionConfig, ManualClock, NamespaceConfig, RunningEmulator,
-};
+use common::listing::string_column;
+use common::refusals::assert_each_refused_with;
+use common::start::start_with_client;
+use scf_emulator::{Config, FunctionConfig, ManualClock, NamespaceConfig, RunningEmulator};
 use serde_json::{Value, json};
 
 /// 2024-12-14 00:00:00 in UTC+8, the service's time zone.
@@ -33,14 +34,7 @@ async fn start(clock: &ManualClock) -> (RunningEmulator, TestClient) {
         ],
         ..Config::default()
     };
-    let emulator = Emulator::builder()
-        .config(config)
-        .clock(clock.clone())
-        .start()
-        .await
-        .unwrap();
-    let client = TestClient::new(&emulator, clock.clone());
-    (emulator, client)
+    start_with_client(config, clock).await
 }
 
 /// The CreateCustomDomain example request of the API docs.
@@ -69,19 +63,7 @@ fn http_domain(domain: &str, namespace: &str, function: &str) -> Value {
 }
 
 fn domains(list: &Value) -> Vec<String> {
-    list["Domains"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["Domain"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-fn message(reply: &common::Reply) -> String {
-    reply.json()["Response"]["Error"]["Message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
+    string_column(list, "Domains", "Domain")
 }
 
 #[tokio::test]
@@ -103,11 +85,7 @@ async fn a_domain_is_created_read_updated_and_deleted() {
 
     let again = client.post("CreateCustomDomain", example()).await;
     assert_eq!(again.code().as_deref(), Some("ResourceInUse"));
-    assert!(
-        message(&again).contains("`www.ccc.com`"),
-        "{}",
-        message(&again)
-    );
+    again.assert_message_contains("`www.ccc.com`");
 
     // The UpdateCustomDomain example: protocol, certificate and WAF change; the routes stay.
     client
@@ -170,11 +148,7 @@ async fn a_domain_is_created_read_updated_and_deleted() {
             Some("FailedOperation.Domain.UnExist"),
             "{action}"
         );
-        assert!(
-            message(&gone).contains("`www.ccc.com`"),
-            "{}",
-            message(&gone)
-        );
+        gone.assert_message_contains("`www.ccc.com`");
     }
     let update = client
         .post(
@@ -262,25 +236,13 @@ async fn bad_domains_and_routes_get_the_services_codes() {
             "InvalidParameterValue",
         ),
     ];
-    for (body, code) in cases {
-        let reply = client.post("CreateCustomDomain", body.clone()).await;
-        assert_eq!(
-            reply.code().as_deref(),
-            Some(code),
-            "{body}: {}",
-            message(&reply)
-        );
-    }
+    assert_each_refused_with(&client, "CreateCustomDomain", cases).await;
     let mut twice = example();
     let first = twice["EndpointsConfig"][0].clone();
     twice["EndpointsConfig"].as_array_mut().unwrap().push(first);
     let reply = client.post("CreateCustomDomain", twice).await;
     assert_eq!(reply.code().as_deref(), Some("InvalidParameterValue"));
-    assert!(
-        message(&reply).contains("EndpointsConfig.1.PathMatch"),
-        "{}",
-        message(&reply)
-    );
+    reply.assert_message_contains("EndpointsConfig.1.PathMatch");
 
     let list = client.post("ListCustomDomains", json!({})).await.ok();
     assert_eq!(list["Total"], 0, "nothing refused was stored");
@@ -352,19 +314,21 @@ async fn list_filters_orders_and_pages() {
     .ok();
     assert_eq!(domains(&routed), ["a.example.com", "c.example.org"]);
 
-    for (body, code) in [
-        (
-            json!({"Filters": [{"Name": "Owner", "Values": ["x"]}]}),
-            "InvalidParameterValue.Filters",
-        ),
-        (
-            json!({"OrderBy": "Domain"}),
-            "InvalidParameterValue.OrderBy",
-        ),
-        (json!({"Limit": 101}), "InvalidParameterValue.Limit"),
-        (json!({"Order": "down"}), "InvalidParameterValue.Order"),
-    ] {
-        let reply = list(body.clone()).await;
-        assert_eq!(reply.code().as_deref(), Some(code), "{body}");
-    }
+    assert_each_refused_with(
+        &client,
+        "ListCustomDomains",
+        [
+            (
+                json!({"Filters": [{"Name": "Owner", "Values": ["x"]}]}),
+                "InvalidParameterValue.Filters",
+            ),
+            (
+                json!({"OrderBy": "Domain"}),
+                "InvalidParameterValue.OrderBy",
+            ),
+            (json!({"Limit": 101}), "InvalidParameterValue.Limit"),
+            (json!({"Order": "down"}), "InvalidParameterValue.Order"),
+        ],
+    )
+    .await;
 }

@@ -6,59 +6,34 @@
 
 mod common;
 
-use std::io::Write;
 use std::time::Duration;
 
-use base64::Engine;
 use bytes::Bytes;
+use common::listing::string_column;
+use common::refusals::assert_each_refused_with;
+use common::start::start_with_client;
+use common::zips::{base64, zip_of};
 use common::{Reply, TestClient};
 use http_body_util::{BodyExt, Empty};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use scf_emulator::{Config, Emulator, ManualClock, NamespaceConfig, RunningEmulator};
+use scf_emulator::{Config, ManualClock, NamespaceConfig, RunningEmulator};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 const HANDLER_SOURCE: &[u8] = b"def main_handler(event, context):\n    return 'hello'\n";
 
-fn zip_bytes(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, bytes) in entries {
-        writer
-            .start_file(*name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        writer.write_all(bytes).unwrap();
-    }
-    writer.finish().unwrap().into_inner()
-}
-
-fn base64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
 fn handler_zip() -> Vec<u8> {
-    zip_bytes(&[("index.py", HANDLER_SOURCE)])
+    zip_of(&[("index.py", HANDLER_SOURCE)])
 }
 
-fn message(reply: &Reply) -> String {
-    reply.json()["Response"]["Error"]["Message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
-
-async fn start(clock: &ManualClock) -> RunningEmulator {
+async fn start(clock: &ManualClock) -> (RunningEmulator, TestClient) {
     let mut config = Config::default();
     config.namespaces.push(NamespaceConfig {
         name: "team".into(),
         functions: Vec::new(),
     });
-    Emulator::builder()
-        .config(config)
-        .clock(clock.clone())
-        .start()
-        .await
-        .unwrap()
+    start_with_client(config, clock).await
 }
 
 async fn create(client: &TestClient, request: Value) -> Reply {
@@ -78,8 +53,7 @@ async fn get(client: &TestClient, name: &str) -> Reply {
 #[tokio::test]
 async fn a_created_function_is_creating_then_active_with_its_settings() {
     let clock = ManualClock::starting_now();
-    let emulator = start(&clock).await;
-    let client = TestClient::new(&emulator, clock.clone());
+    let (_emulator, client) = start(&clock).await;
     let mut request = zip_request("hello-zip");
     request["Environment"] = json!({"Variables": [{"Key": "MODE", "Value": "test"}]});
     request["Tags"] = json!([{"Key": "team", "Value": "a"}]);
@@ -98,7 +72,7 @@ async fn a_created_function_is_creating_then_active_with_its_settings() {
         busy.code().as_deref(),
         Some("FailedOperation.UpdateFunctionConfiguration")
     );
-    assert!(message(&busy).contains("`hello-zip`"), "{}", message(&busy));
+    busy.assert_message_contains("`hello-zip`");
 
     clock.advance(Duration::from_millis(999));
     assert_eq!(get(&client, "hello-zip").await.ok()["Status"], "Creating");
@@ -144,8 +118,7 @@ async fn a_created_function_is_creating_then_active_with_its_settings() {
 #[tokio::test]
 async fn the_status_tag_scripts_a_failed_creation_that_can_be_deleted() {
     let clock = ManualClock::starting_now();
-    let emulator = start(&clock).await;
-    let client = TestClient::new(&emulator, clock.clone());
+    let (_emulator, client) = start(&clock).await;
     let mut request = zip_request("doomed");
     request["Tags"] = json!([{"Key": "scf-emulator/status", "Value": "CreateFailed"}]);
     create(&client, request).await.ok();
@@ -172,7 +145,7 @@ async fn the_status_tag_scripts_a_failed_creation_that_can_be_deleted() {
 
 /// A zip whose central directory says its one entry unpacks to 600 MiB.
 fn zip_claiming_600_mib() -> Vec<u8> {
-    let mut bytes = zip_bytes(&[("big.bin", b"tiny")]);
+    let mut bytes = zip_of(&[("big.bin", b"tiny")]);
     let central = bytes
         .windows(4)
         .rposition(|w| w == [0x50, 0x4b, 0x01, 0x02])
@@ -184,8 +157,7 @@ fn zip_claiming_600_mib() -> Vec<u8> {
 #[tokio::test]
 async fn bad_zips_are_refused_and_store_nothing() {
     let clock = ManualClock::starting_now();
-    let emulator = start(&clock).await;
-    let client = TestClient::new(&emulator, clock.clone());
+    let (_emulator, client) = start(&clock).await;
     let cases: Vec<(&str, String, &str)> = vec![
         (
             "malformed base64",
@@ -199,12 +171,12 @@ async fn bad_zips_are_refused_and_store_nothing() {
         ),
         (
             "an entry climbing out",
-            base64(&zip_bytes(&[("../../etc/cron.d/x", b"x")])),
+            base64(&zip_of(&[("../../etc/cron.d/x", b"x")])),
             "InvalidParameterValue.ZipFile",
         ),
         (
             "an absolute entry",
-            base64(&zip_bytes(&[("/etc/passwd", b"x")])),
+            base64(&zip_of(&[("/etc/passwd", b"x")])),
             "InvalidParameterValue.ZipFile",
         ),
         (
@@ -223,20 +195,20 @@ async fn bad_zips_are_refused_and_store_nothing() {
             reply.code().as_deref(),
             Some(code),
             "{case}: {}",
-            message(&reply)
+            reply.error_message()
         );
         assert!(
-            message(&reply).contains("Code.ZipFile"),
+            reply.error_message().contains("Code.ZipFile"),
             "{case}: {}",
-            message(&reply)
+            reply.error_message()
         );
     }
     let slip = create(
         &client,
-        json!({"FunctionName": "bad-zip", "Code": {"ZipFile": base64(&zip_bytes(&[("a/../../x", b"x")]))}}),
+        json!({"FunctionName": "bad-zip", "Code": {"ZipFile": base64(&zip_of(&[("a/../../x", b"x")]))}}),
     )
     .await;
-    assert!(message(&slip).contains("a/../../x"), "{}", message(&slip));
+    slip.assert_message_contains("a/../../x");
     assert_eq!(
         get(&client, "bad-zip").await.code().as_deref(),
         Some("ResourceNotFound.Function")
@@ -246,8 +218,7 @@ async fn bad_zips_are_refused_and_store_nothing() {
 #[tokio::test]
 async fn names_values_duplicates_and_namespaces_get_their_codes() {
     let clock = ManualClock::starting_now();
-    let emulator = start(&clock).await;
-    let client = TestClient::new(&emulator, clock.clone());
+    let (_emulator, client) = start(&clock).await;
     for name in ["a", "1abc", "abc-", "ab cd", &"x".repeat(61)] {
         let reply = create(&client, zip_request(name)).await;
         assert_eq!(
@@ -297,26 +268,14 @@ async fn names_values_duplicates_and_namespaces_get_their_codes() {
             "InvalidParameterValue.Code",
         ),
     ];
-    for (request, code) in cases {
-        let reply = create(&client, request.clone()).await;
-        assert_eq!(
-            reply.code().as_deref(),
-            Some(code),
-            "{request}: {}",
-            message(&reply)
-        );
-    }
+    assert_each_refused_with(&client, "CreateFunction", cases).await;
     let missing = create(&client, with("Namespace", json!("nowhere"))).await;
-    assert!(
-        message(&missing).contains("`nowhere`"),
-        "{}",
-        message(&missing)
-    );
+    missing.assert_message_contains("`nowhere`");
 
     create(&client, zip_request("twice")).await.ok();
     let again = create(&client, zip_request("twice")).await;
     assert_eq!(again.code().as_deref(), Some("ResourceInUse.Function"));
-    assert!(message(&again).contains("`twice`"), "{}", message(&again));
+    again.assert_message_contains("`twice`");
     // The same name in another namespace is another function.
     let mut elsewhere = zip_request("twice");
     elsewhere["Namespace"] = json!("team");
@@ -324,19 +283,13 @@ async fn names_values_duplicates_and_namespaces_get_their_codes() {
 }
 
 fn names(list: &Value) -> Vec<String> {
-    list["Functions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["FunctionName"].as_str().unwrap().to_owned())
-        .collect()
+    string_column(list, "Functions", "FunctionName")
 }
 
 #[tokio::test]
 async fn list_functions_filters_searches_orders_and_pages() {
     let clock = ManualClock::starting_now();
-    let emulator = start(&clock).await;
-    let client = TestClient::new(&emulator, clock.clone());
+    let (_emulator, client) = start(&clock).await;
     let specs = [
         ("alpha-web", "Nodejs18.15", "HTTP", "blue"),
         ("beta-job", "Python3.9", "Event", "red"),
@@ -402,33 +355,34 @@ async fn list_functions_filters_searches_orders_and_pages() {
             .await;
     assert_eq!(names(&creating), ["omega"]);
 
-    for (body, code) in [
-        (
-            json!({"Filters": [{"Name": "Colour", "Values": ["x"]}]}),
-            "InvalidParameterValue.Name",
-        ),
-        (
-            json!({"Filters": [{"Name": "VpcId", "Values": ["a", "b"]}]}),
-            "InvalidParameterValue.LimitExceeded",
-        ),
-        (json!({"Orderby": "Size"}), "InvalidParameterValue.OrderBy"),
-        (json!({"Limit": 101}), "InvalidParameterValue.Limit"),
-        (json!({"Offset": -1}), "InvalidParameterValue.Offset"),
-        (
-            json!({"Namespace": "nowhere"}),
-            "ResourceNotFound.Namespace",
-        ),
-    ] {
-        let reply = client.post("ListFunctions", body.clone()).await;
-        assert_eq!(reply.code().as_deref(), Some(code), "{body}");
-    }
+    assert_each_refused_with(
+        &client,
+        "ListFunctions",
+        [
+            (
+                json!({"Filters": [{"Name": "Colour", "Values": ["x"]}]}),
+                "InvalidParameterValue.Name",
+            ),
+            (
+                json!({"Filters": [{"Name": "VpcId", "Values": ["a", "b"]}]}),
+                "InvalidParameterValue.LimitExceeded",
+            ),
+            (json!({"Orderby": "Size"}), "InvalidParameterValue.OrderBy"),
+            (json!({"Limit": 101}), "InvalidParameterValue.Limit"),
+            (json!({"Offset": -1}), "InvalidParameterValue.Offset"),
+            (
+                json!({"Namespace": "nowhere"}),
+                "ResourceNotFound.Namespace",
+            ),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn updates_are_updating_then_active_and_merge_into_the_settings() {
     let clock = ManualClock::starting_now();
-    let emulator = start(&clock).await;
-    let client = TestClient::new(&emulator, clock.clone());
+    let (_emulator, client) = start(&clock).await;
     let mut request = zip_request("changing");
     request["Environment"] = json!({"Variables": [{"Key": "A", "Value": "1"}]});
     create(&client, request).await.ok();
@@ -462,7 +416,7 @@ async fn updates_are_updating_then_active_and_merge_into_the_settings() {
     assert_eq!(updated["Environment"]["Variables"][0]["Key"], "A");
     assert_eq!(updated["Handler"], "index.main_handler");
 
-    let new_code = zip_bytes(&[("app.py", b"def run(e, c):\n    return 2\n")]);
+    let new_code = zip_of(&[("app.py", b"def run(e, c):\n    return 2\n")]);
     client
         .post(
             "UpdateFunctionCode",
@@ -513,8 +467,7 @@ async fn updates_are_updating_then_active_and_merge_into_the_settings() {
 #[tokio::test]
 async fn a_scripted_failed_update_keeps_the_previous_settings() {
     let clock = ManualClock::starting_now();
-    let emulator = start(&clock).await;
-    let client = TestClient::new(&emulator, clock.clone());
+    let (_emulator, client) = start(&clock).await;
     let mut request = zip_request("stuck");
     request["Tags"] = json!([{"Key": "scf-emulator/status", "Value": "UpdateFailed"}]);
     create(&client, request).await.ok();
@@ -538,8 +491,7 @@ async fn a_scripted_failed_update_keeps_the_previous_settings() {
 #[tokio::test]
 async fn copies_go_to_other_names_and_namespaces_and_override_only_when_asked() {
     let clock = ManualClock::starting_now();
-    let emulator = start(&clock).await;
-    let client = TestClient::new(&emulator, clock.clone());
+    let (_emulator, client) = start(&clock).await;
     let mut request = zip_request("original");
     request["Timeout"] = json!(42);
     create(&client, request).await.ok();
@@ -591,7 +543,7 @@ async fn copies_go_to_other_names_and_namespaces_and_override_only_when_asked() 
         .await
         .ok();
     assert_eq!(replaced["Timeout"], 3);
-    for (body, code) in [
+    assert_each_refused_with(&client, "CopyFunction", [
         (
             json!({"FunctionName": "ghost", "NewFunctionName": "x1"}),
             "ResourceNotFound.Function",
@@ -604,17 +556,13 @@ async fn copies_go_to_other_names_and_namespaces_and_override_only_when_asked() 
             json!({"FunctionName": "original", "NewFunctionName": "-bad"}),
             "InvalidParameterValue.FunctionName",
         ),
-    ] {
-        let reply = client.post("CopyFunction", body.clone()).await;
-        assert_eq!(reply.code().as_deref(), Some(code), "{body}");
-    }
+    ]).await;
 }
 
 #[tokio::test]
 async fn deleted_functions_are_gone_and_busy_ones_are_kept() {
     let clock = ManualClock::starting_now();
-    let emulator = start(&clock).await;
-    let client = TestClient::new(&emulator, clock.clone());
+    let (_emulator, client) = start(&clock).await;
     create(&client, zip_request("brief")).await.ok();
     let busy = client
         .post("DeleteFunction", json!({"FunctionName": "brief"}))
@@ -630,7 +578,7 @@ async fn deleted_functions_are_gone_and_busy_ones_are_kept() {
         .ok();
     let gone = get(&client, "brief").await;
     assert_eq!(gone.code().as_deref(), Some("ResourceNotFound.Function"));
-    assert!(message(&gone).contains("`brief`"), "{}", message(&gone));
+    gone.assert_message_contains("`brief`");
     let listed = client
         .post("ListFunctions", json!({"SearchKey": "brief"}))
         .await
@@ -659,8 +607,7 @@ async fn download(url: &str) -> (http::StatusCode, Option<String>, Bytes) {
 #[tokio::test]
 async fn the_function_address_serves_the_stored_zip() {
     let clock = ManualClock::starting_now();
-    let emulator = start(&clock).await;
-    let client = TestClient::new(&emulator, clock.clone());
+    let (emulator, client) = start(&clock).await;
     let zip = handler_zip();
     create(&client, zip_request("packaged")).await.ok();
     let early = client
@@ -704,21 +651,23 @@ async fn the_function_address_serves_the_stored_zip() {
     .await
     .ok();
     clock.advance(Duration::from_secs(1));
-    for (body, code) in [
-        (
-            json!({"FunctionName": "in-cos"}),
-            "FailedOperation.GetFunctionAddress",
-        ),
-        (
-            json!({"FunctionName": "packaged", "Qualifier": "3"}),
-            "ResourceNotFound.FunctionVersion",
-        ),
-        (
-            json!({"FunctionName": "ghost"}),
-            "ResourceNotFound.Function",
-        ),
-    ] {
-        let reply = client.post("GetFunctionAddress", body.clone()).await;
-        assert_eq!(reply.code().as_deref(), Some(code), "{body}");
-    }
+    assert_each_refused_with(
+        &client,
+        "GetFunctionAddress",
+        [
+            (
+                json!({"FunctionName": "in-cos"}),
+                "FailedOperation.GetFunctionAddress",
+            ),
+            (
+                json!({"FunctionName": "packaged", "Qualifier": "3"}),
+                "ResourceNotFound.FunctionVersion",
+            ),
+            (
+                json!({"FunctionName": "ghost"}),
+                "ResourceNotFound.Function",
+            ),
+        ],
+    )
+    .await;
 }

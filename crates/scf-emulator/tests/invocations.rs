@@ -8,17 +8,16 @@ mod common;
 use std::time::Duration;
 
 use common::TestClient;
-use scf_emulator::{
-    Config, Emulator, FunctionConfig, ManualClock, NamespaceConfig, Outcome, RunningEmulator,
-};
+use common::refusals::assert_each_refused_with;
+use common::start::{config_without_rate_limits, start_with_client};
+use scf_emulator::{FunctionConfig, ManualClock, NamespaceConfig, Outcome, RunningEmulator};
 use serde_json::{Value, json};
 
 /// 2024-12-14 00:00:00 in UTC+8, the service's time zone.
 const START_MS: u64 = 1_734_105_600_000;
 
-async fn start(clock: &ManualClock) -> RunningEmulator {
-    let mut config = Config::default();
-    config.rate_limits.enabled = false;
+async fn start(clock: &ManualClock) -> (RunningEmulator, TestClient) {
+    let mut config = config_without_rate_limits();
     let mut slow = FunctionConfig::new("slow", 1_250);
     slow.outcome = Outcome::Failed;
     slow.failure_status_code = 433;
@@ -29,12 +28,7 @@ async fn start(clock: &ManualClock) -> RunningEmulator {
         name: "team".into(),
         functions: vec![versioned],
     });
-    Emulator::builder()
-        .config(config)
-        .clock(clock.clone())
-        .start()
-        .await
-        .unwrap()
+    start_with_client(config, clock).await
 }
 
 fn request_ids(response: &Value) -> Vec<&str> {
@@ -56,8 +50,7 @@ async fn sync_invoke(client: &TestClient, body: Value) -> String {
 #[tokio::test]
 async fn request_status_reports_sync_and_async_invocations() {
     let clock = ManualClock::new(START_MS);
-    let emulator = start(&clock).await;
-    let client = TestClient::new(&emulator, clock.clone());
+    let (_emulator, client) = start(&clock).await;
 
     let sync = sync_invoke(&client, json!({"FunctionName": "hello"})).await;
     let failed = sync_invoke(&client, json!({"FunctionName": "slow"})).await;
@@ -158,24 +151,13 @@ async fn request_status_reports_sync_and_async_invocations() {
         ),
         (json!({"FunctionName": "hello"}), "MissingParameter"),
     ];
-    for (body, code) in cases {
-        assert_eq!(
-            client
-                .post("GetRequestStatus", body.clone())
-                .await
-                .code()
-                .as_deref(),
-            Some(code),
-            "{body}"
-        );
-    }
+    assert_each_refused_with(&client, "GetRequestStatus", cases).await;
 }
 
 #[tokio::test]
 async fn function_logs_filter_order_and_page() {
     let clock = ManualClock::new(START_MS);
-    let emulator = start(&clock).await;
-    let client = TestClient::new(&emulator, clock.clone());
+    let (_emulator, client) = start(&clock).await;
 
     // A second apart: a success (2 000 ms), a failure with 430 (50 ms), a timeout of `slow` (433,
     // 1 250 ms), an async run of an hour, an async run terminated after 1 s.
@@ -351,24 +333,13 @@ async fn function_logs_filter_order_and_page() {
         (json!({"FunctionName": "nope"}), "ResourceNotFound.Function"),
         (json!({"Namespace": "nope"}), "ResourceNotFound.Namespace"),
     ];
-    for (body, code) in cases {
-        assert_eq!(
-            client
-                .post("GetFunctionLogs", body.clone())
-                .await
-                .code()
-                .as_deref(),
-            Some(code),
-            "{body}"
-        );
-    }
+    assert_each_refused_with(&client, "GetFunctionLogs", cases).await;
 }
 
 #[tokio::test]
 async fn invoke_function_runs_synchronously_and_qualifiers_resolve() {
     let clock = ManualClock::new(START_MS);
-    let emulator = start(&clock).await;
-    let client = TestClient::new(&emulator, clock.clone());
+    let (_emulator, client) = start(&clock).await;
 
     let result = client
         .post(
@@ -482,18 +453,7 @@ async fn invoke_function_runs_synchronously_and_qualifiers_resolve() {
             "UnknownParameter",
         ),
     ];
-    for (body, code) in cases {
-        assert_eq!(
-            client
-                .post("InvokeFunction", body.clone())
-                .await
-                .code()
-                .as_deref(),
-            Some(code),
-            "{}",
-            body.to_string().chars().take(200).collect::<String>()
-        );
-    }
+    assert_each_refused_with(&client, "InvokeFunction", cases).await;
     assert_eq!(
         client
             .post(

@@ -5,12 +5,13 @@
 
 mod common;
 
-use std::io::Write;
 use std::time::Duration;
 
-use base64::Engine;
 use common::TestClient;
-use scf_emulator::{Emulator, ManualClock, RunningEmulator};
+use common::refusals::assert_each_refused_with;
+use common::start::start_with_client;
+use common::zips::{base64, zip_of};
+use scf_emulator::{Config, ManualClock, RunningEmulator};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -18,28 +19,7 @@ use sha2::{Digest, Sha256};
 const START_MS: u64 = 1_734_105_600_000;
 
 async fn start(clock: &ManualClock) -> (RunningEmulator, TestClient) {
-    let emulator = Emulator::builder()
-        .clock(clock.clone())
-        .start()
-        .await
-        .unwrap();
-    let client = TestClient::new(&emulator, clock.clone());
-    (emulator, client)
-}
-
-fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, content) in entries {
-        writer
-            .start_file(*name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        writer.write_all(content).unwrap();
-    }
-    writer.finish().unwrap().into_inner()
-}
-
-fn base64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
+    start_with_client(Config::default(), clock).await
 }
 
 fn cos_layer(name: &str, runtimes: &[&str]) -> Value {
@@ -62,13 +42,6 @@ fn versions(list: &Value, member: &str) -> Vec<(String, i64)> {
             )
         })
         .collect()
-}
-
-fn message(reply: &common::Reply) -> String {
-    reply.json()["Response"]["Error"]["Message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
 }
 
 #[tokio::test]
@@ -158,7 +131,7 @@ async fn versions_are_published_read_listed_and_deleted() {
         again.code().as_deref(),
         Some("ResourceNotFound.LayerVersion")
     );
-    assert!(message(&again).contains("`deps`"), "{}", message(&again));
+    again.assert_message_contains("`deps`");
     let got = client.post("GetLayerVersion", delete).await;
     assert_eq!(got.code().as_deref(), Some("ResourceNotFound.LayerVersion"));
     let layers = client.post("ListLayers", json!({})).await.ok();
@@ -247,16 +220,7 @@ async fn bad_layers_get_the_services_codes_and_store_nothing() {
             "InvalidParameterValue.Description",
         ),
     ];
-    for (body, code) in cases {
-        let reply = client.post("PublishLayerVersion", body.clone()).await;
-        assert_eq!(
-            reply.code().as_deref(),
-            Some(code),
-            "{}: {}",
-            body["LayerName"],
-            message(&reply)
-        );
-    }
+    assert_each_refused_with(&client, "PublishLayerVersion", cases).await;
     let layers = client.post("ListLayers", json!({})).await.ok();
     assert_eq!(layers["TotalCount"], 0, "nothing refused was stored");
 
@@ -455,11 +419,7 @@ async fn a_version_a_function_binds_is_not_deleted() {
         refused.code().as_deref(),
         Some("ResourceInUse.LayerVersion")
     );
-    assert!(
-        message(&refused).contains("`default/uses-deps`"),
-        "{}",
-        message(&refused)
-    );
+    refused.assert_message_contains("`default/uses-deps`");
     let still = client.post("GetLayerVersion", delete.clone()).await;
     still.ok();
 

@@ -7,12 +7,14 @@ mod common;
 use std::time::Duration;
 
 use common::TestClient;
+use common::refusals::assert_each_refused_with;
+use common::start::start_with_client;
 use scf_emulator::{
-    Config, Emulator, FunctionConfig, ManualClock, NamespaceConfig, Outcome, RunningEmulator,
+    Config, FunctionConfig, ManualClock, NamespaceConfig, Outcome, RunningEmulator,
 };
 use serde_json::json;
 
-async fn start(clock: &ManualClock) -> RunningEmulator {
+async fn start(clock: &ManualClock) -> (RunningEmulator, TestClient) {
     let mut config = Config::default();
     let mut broken = FunctionConfig::new("broken", 1_000);
     broken.outcome = Outcome::Failed;
@@ -24,19 +26,13 @@ async fn start(clock: &ManualClock) -> RunningEmulator {
         name: "team".into(),
         functions: vec![versioned],
     });
-    Emulator::builder()
-        .config(config)
-        .clock(clock.clone())
-        .start()
-        .await
-        .unwrap()
+    start_with_client(config, clock).await
 }
 
 #[tokio::test]
 async fn an_async_invocation_runs_then_finishes_on_its_own() {
     let clock = ManualClock::starting_now();
-    let emulator = start(&clock).await;
-    let client = TestClient::new(&emulator, clock.clone());
+    let (_emulator, client) = start(&clock).await;
 
     let id = client.invoke_async("hello", None).await;
     let running = client.status(&id).await.ok();
@@ -56,8 +52,7 @@ async fn an_async_invocation_runs_then_finishes_on_its_own() {
 #[tokio::test]
 async fn failures_come_from_the_function_config_or_the_client_context() {
     let clock = ManualClock::starting_now();
-    let emulator = start(&clock).await;
-    let client = TestClient::new(&emulator, clock.clone());
+    let (_emulator, client) = start(&clock).await;
 
     let configured = client.invoke_async("broken", None).await;
     let scripted = client
@@ -124,8 +119,7 @@ async fn failures_come_from_the_function_config_or_the_client_context() {
 #[tokio::test]
 async fn terminate_aborts_running_events_only() {
     let clock = ManualClock::starting_now();
-    let emulator = start(&clock).await;
-    let client = TestClient::new(&emulator, clock.clone());
+    let (_emulator, client) = start(&clock).await;
 
     let id = client.invoke_async("hello", None).await;
     let reply = client
@@ -187,24 +181,13 @@ async fn terminate_aborts_running_events_only() {
         ),
         (json!({"FunctionName": "hello"}), "MissingParameter"),
     ];
-    for (body, code) in cases {
-        assert_eq!(
-            client
-                .post("TerminateAsyncEvent", body.clone())
-                .await
-                .code()
-                .as_deref(),
-            Some(code),
-            "{body}"
-        );
-    }
+    assert_each_refused_with(&client, "TerminateAsyncEvent", cases).await;
 }
 
 #[tokio::test]
 async fn grace_shutdown_keeps_running_through_the_grace_period() {
     let clock = ManualClock::starting_now();
-    let emulator = start(&clock).await;
-    let client = TestClient::new(&emulator, clock.clone());
+    let (_emulator, client) = start(&clock).await;
 
     let id = client.invoke_async("hello", None).await;
     let reply = client
@@ -222,8 +205,7 @@ async fn grace_shutdown_keeps_running_through_the_grace_period() {
 #[tokio::test]
 async fn events_are_kept_72_hours_after_they_end() {
     let clock = ManualClock::starting_now();
-    let emulator = start(&clock).await;
-    let client = TestClient::new(&emulator, clock.clone());
+    let (_emulator, client) = start(&clock).await;
 
     let id = client.invoke_async("hello", None).await;
     clock.advance(Duration::from_secs(2));
@@ -244,8 +226,7 @@ async fn events_are_kept_72_hours_after_they_end() {
 #[tokio::test]
 async fn synchronous_invoke_returns_the_function_result() {
     let clock = ManualClock::starting_now();
-    let emulator = start(&clock).await;
-    let client = TestClient::new(&emulator, clock.clone());
+    let (emulator, client) = start(&clock).await;
 
     let result = client
         .post(
@@ -301,13 +282,7 @@ async fn synchronous_invoke_returns_the_function_result() {
             "InvalidParameterValue",
         ),
     ];
-    for (body, code) in cases {
-        assert_eq!(
-            client.post("Invoke", body.clone()).await.code().as_deref(),
-            Some(code),
-            "{body}"
-        );
-    }
+    assert_each_refused_with(&client, "Invoke", cases).await;
     let versioned = client
         .post(
             "Invoke",

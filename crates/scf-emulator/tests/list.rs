@@ -7,6 +7,8 @@ mod common;
 use std::time::Duration;
 
 use common::TestClient;
+use common::listing::string_column;
+use common::refusals::assert_each_refused_with;
 use scf_emulator::{Config, Emulator, ManualClock};
 use serde_json::{Value, json};
 
@@ -14,12 +16,7 @@ use serde_json::{Value, json};
 const START_MS: u64 = 1_734_105_600_000;
 
 fn ids(response: &Value) -> Vec<String> {
-    response["EventList"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|event| event["InvokeRequestId"].as_str().unwrap().to_owned())
-        .collect()
+    string_column(response, "EventList", "InvokeRequestId")
 }
 
 #[tokio::test]
@@ -180,17 +177,7 @@ async fn bad_list_parameters_have_their_codes() {
         ),
         (json!({"Limit": 10}), "MissingParameter"),
     ];
-    for (body, code) in cases {
-        assert_eq!(
-            client
-                .post("ListAsyncEvents", body.clone())
-                .await
-                .code()
-                .as_deref(),
-            Some(code),
-            "{body}"
-        );
-    }
+    assert_each_refused_with(&client, "ListAsyncEvents", cases).await;
     let limit = client
         .post(
             "ListAsyncEvents",

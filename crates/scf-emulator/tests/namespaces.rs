@@ -7,15 +7,13 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Reply, TestClient};
-use scf_emulator::{
-    Config, Emulator, FunctionConfig, ManualClock, NamespaceConfig, RunningEmulator,
-};
+use common::listing::string_column;
+use common::start::{config_without_rate_limits, start_with_client};
+use scf_emulator::{Config, FunctionConfig, ManualClock, NamespaceConfig};
 use serde_json::{Value, json};
 
 fn config() -> Config {
-    let mut config = Config::default();
-    config.rate_limits.enabled = false;
+    let mut config = config_without_rate_limits();
     config.namespaces.push(NamespaceConfig {
         name: "busy".into(),
         functions: vec![FunctionConfig::new("worker", 1_000)],
@@ -23,37 +21,14 @@ fn config() -> Config {
     config
 }
 
-async fn start(config: Config, clock: &ManualClock) -> (RunningEmulator, TestClient) {
-    let emulator = Emulator::builder()
-        .config(config)
-        .clock(clock.clone())
-        .start()
-        .await
-        .unwrap();
-    let client = TestClient::new(&emulator, clock.clone());
-    (emulator, client)
-}
-
-fn message(reply: &Reply) -> String {
-    reply.json()["Response"]["Error"]["Message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
-
 fn names(list: &Value) -> Vec<String> {
-    list["Namespaces"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["Name"].as_str().unwrap().to_owned())
-        .collect()
+    string_column(list, "Namespaces", "Name")
 }
 
 #[tokio::test]
 async fn namespaces_are_created_listed_described_and_deleted() {
     let clock = ManualClock::new(1_734_000_000_000);
-    let (_emulator, client) = start(config(), &clock).await;
+    let (_emulator, client) = start_with_client(config(), &clock).await;
 
     clock.advance(Duration::from_secs(1));
     client
@@ -123,13 +98,13 @@ async fn namespaces_are_created_listed_described_and_deleted() {
         .post("DeleteNamespace", json!({"Namespace": "team-a"}))
         .await;
     assert_eq!(again.code().as_deref(), Some("ResourceNotFound.Namespace"));
-    assert!(message(&again).contains("`team-a`"), "{}", message(&again));
+    again.assert_message_contains("`team-a`");
 }
 
 #[tokio::test]
 async fn pages_walk_the_namespaces_in_order_without_overlap() {
     let clock = ManualClock::starting_now();
-    let (_emulator, client) = start(config(), &clock).await;
+    let (_emulator, client) = start_with_client(config(), &clock).await;
     for name in ["c3", "a1", "b2"] {
         client
             .post("CreateNamespace", json!({"Namespace": name}))
@@ -160,7 +135,7 @@ async fn pages_walk_the_namespaces_in_order_without_overlap() {
 #[tokio::test]
 async fn bad_names_defaults_duplicates_and_limits_get_the_service_codes() {
     let clock = ManualClock::starting_now();
-    let (_emulator, client) = start(config(), &clock).await;
+    let (_emulator, client) = start_with_client(config(), &clock).await;
     let create = |name: &str| client.post("CreateNamespace", json!({"Namespace": name}));
     assert_eq!(
         create("default").await.code().as_deref(),
@@ -177,11 +152,7 @@ async fn bad_names_defaults_duplicates_and_limits_get_the_service_codes() {
     create(&"n".repeat(30)).await.ok();
     let duplicate = create("busy").await;
     assert_eq!(duplicate.code().as_deref(), Some("ResourceInUse.Namespace"));
-    assert!(
-        message(&duplicate).contains("`busy`"),
-        "{}",
-        message(&duplicate)
-    );
+    duplicate.assert_message_contains("`busy`");
     let long = client
         .post(
             "CreateNamespace",
@@ -206,11 +177,7 @@ async fn bad_names_defaults_duplicates_and_limits_get_the_service_codes() {
     );
     let busy = delete("busy").await;
     assert_eq!(busy.code().as_deref(), Some("ResourceInUse.Namespace"));
-    assert!(
-        message(&busy).contains("holds 1 function"),
-        "{}",
-        message(&busy)
-    );
+    busy.assert_message_contains("holds 1 function");
 
     let update = client
         .post(
@@ -259,7 +226,7 @@ async fn namespaces_outlive_a_restart_with_a_state_directory() {
     let mut config = config();
     config.state_dir = Some(dir.clone());
     let clock = ManualClock::starting_now();
-    let (emulator, client) = start(config.clone(), &clock).await;
+    let (emulator, client) = start_with_client(config.clone(), &clock).await;
     client
         .post(
             "CreateNamespace",
@@ -269,7 +236,7 @@ async fn namespaces_outlive_a_restart_with_a_state_directory() {
         .ok();
     emulator.shutdown().await;
 
-    let (_emulator, client) = start(config, &clock).await;
+    let (_emulator, client) = start_with_client(config, &clock).await;
     let list = client
         .post(
             "ListNamespaces",

@@ -11,13 +11,6 @@ use scf_emulator::{Config, Emulator, SystemClock};
 use serde_json::{Value, json};
 use tc_api::schema::{Kind, ObjectSchema};
 
-fn message(reply: &common::Reply) -> String {
-    reply.json()["Response"]["Error"]["Message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
-
 /// The smallest request the schema accepts: each required member with a value of its kind.
 fn minimal(object: &ObjectSchema) -> Value {
     let mut members = serde_json::Map::new();
@@ -55,7 +48,7 @@ async fn every_action_is_checked_then_answered() {
                 && !code.starts_with("InternalError")
                 && !code.starts_with("UnknownParameter"),
             "{name}: {code} {}",
-            message(&reply)
+            reply.error_message()
         );
         answered += 1;
         let unknown = client.post(name, json!({"NoSuchMember": 1})).await;
@@ -73,11 +66,7 @@ async fn every_action_is_checked_then_answered() {
                 Some("MissingParameter"),
                 "{name}"
             );
-            assert!(
-                message(&missing).contains(&format!("`{}`", required.name)),
-                "{}",
-                message(&missing)
-            );
+            missing.assert_message_contains(&format!("`{}`", required.name));
         }
     }
     assert_eq!(answered, scf_model::ACTIONS.len());
@@ -98,9 +87,9 @@ async fn nested_parameters_are_checked_by_their_path() {
         valid.code().as_deref(),
         Some("ResourceNotFound.Function"),
         "{}",
-        message(&valid)
+        valid.error_message()
     );
-    assert!(message(&valid).contains("`f`"), "{}", message(&valid));
+    valid.assert_message_contains("`f`");
 
     let cases = [
         (
@@ -135,9 +124,9 @@ async fn nested_parameters_are_checked_by_their_path() {
             .await;
         assert_eq!(reply.code().as_deref(), Some(code), "{body}");
         assert!(
-            message(&reply).contains(path),
+            reply.error_message().contains(path),
             "{body}: {}",
-            message(&reply)
+            reply.error_message()
         );
     }
 
@@ -152,7 +141,7 @@ async fn nested_parameters_are_checked_by_their_path() {
         get.code().as_deref(),
         Some("ResourceNotFound.Function"),
         "{}",
-        message(&get)
+        get.error_message()
     );
     let wrong = client
         .get(
@@ -161,5 +150,5 @@ async fn nested_parameters_are_checked_by_their_path() {
         )
         .await;
     assert_eq!(wrong.code().as_deref(), Some("InvalidParameterValue"));
-    assert!(message(&wrong).contains("`Timeout`"), "{}", message(&wrong));
+    wrong.assert_message_contains("`Timeout`");
 }

@@ -58,16 +58,10 @@ const NOT_AN_ANSWER: &[&str] = &[
 ];
 
 fn zip_base64() -> String {
-    use std::io::Write;
-    let mut buffer = std::io::Cursor::new(Vec::new());
-    let mut zip = zip::ZipWriter::new(&mut buffer);
-    zip.start_file("index.py", zip::write::SimpleFileOptions::default())
-        .unwrap();
-    zip.write_all(b"def main_handler(event, context):\n    return 'hi'\n")
-        .unwrap();
-    zip.finish().unwrap();
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(buffer.into_inner())
+    common::zips::base64_zip_of(&[(
+        "index.py",
+        b"def main_handler(event, context):\n    return 'hi'\n",
+    )])
 }
 
 /// Creates what the examples name: namespaces, functions with versions and aliases, a trigger, layers,

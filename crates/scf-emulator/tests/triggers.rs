@@ -7,10 +7,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::TestClient;
-use scf_emulator::{
-    Config, Emulator, FunctionConfig, ManualClock, NamespaceConfig, RunningEmulator,
-};
+use common::listing::string_column;
+use common::start::start_with_client;
+use scf_emulator::{Config, FunctionConfig, ManualClock, NamespaceConfig};
 use serde_json::{Value, json};
 
 /// 2024-12-14 00:00:00 in UTC+8, the service's time zone.
@@ -35,41 +34,18 @@ fn config() -> Config {
     }
 }
 
-async fn start(config: Config, clock: &ManualClock) -> (RunningEmulator, TestClient) {
-    let emulator = Emulator::builder()
-        .config(config)
-        .clock(clock.clone())
-        .start()
-        .await
-        .unwrap();
-    let client = TestClient::new(&emulator, clock.clone());
-    (emulator, client)
-}
-
 fn timer(name: &str, cron: &str) -> Value {
     json!({"FunctionName": "hello", "TriggerName": name, "Type": "timer", "TriggerDesc": cron})
 }
 
 fn names(list: &Value) -> Vec<String> {
-    list["Triggers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["TriggerName"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-fn message(reply: &common::Reply) -> String {
-    reply.json()["Response"]["Error"]["Message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
+    string_column(list, "Triggers", "TriggerName")
 }
 
 #[tokio::test]
 async fn a_trigger_is_created_listed_updated_switched_and_deleted() {
     let clock = ManualClock::new(START_MS);
-    let (_emulator, client) = start(config(), &clock).await;
+    let (_emulator, client) = start_with_client(config(), &clock).await;
 
     let created = client
         .post("CreateTrigger", timer("every-2-min", "0 */2 * * * * *"))
@@ -91,11 +67,7 @@ async fn a_trigger_is_created_listed_updated_switched_and_deleted() {
         .post("CreateTrigger", timer("every-2-min", "0 0 * * * * *"))
         .await;
     assert_eq!(again.code().as_deref(), Some("ResourceInUse.Trigger"));
-    assert!(
-        message(&again).contains("`every-2-min`"),
-        "{}",
-        message(&again)
-    );
+    again.assert_message_contains("`every-2-min`");
 
     // The same name with another type is another trigger; a cos trigger keeps its JSON as given.
     clock.advance(Duration::from_secs(60));
@@ -182,7 +154,7 @@ async fn a_trigger_is_created_listed_updated_switched_and_deleted() {
     client.post("DeleteTrigger", delete_cos.clone()).await.ok();
     let gone = client.post("DeleteTrigger", delete_cos).await;
     assert_eq!(gone.code().as_deref(), Some("ResourceNotFound.Trigger"));
-    assert!(message(&gone).contains(cos_name), "{}", message(&gone));
+    gone.assert_message_contains(cos_name);
 
     let list = client
         .post("ListTriggers", json!({"FunctionName": "hello"}))
@@ -194,7 +166,7 @@ async fn a_trigger_is_created_listed_updated_switched_and_deleted() {
 #[tokio::test]
 async fn bad_requests_get_the_services_codes_and_store_nothing() {
     let clock = ManualClock::new(START_MS);
-    let (_emulator, client) = start(config(), &clock).await;
+    let (_emulator, client) = start_with_client(config(), &clock).await;
     let with = |changes: Value| {
         let mut body = timer("t1", "0 */2 * * * * *");
         for (key, value) in changes.as_object().unwrap() {
@@ -270,7 +242,7 @@ async fn bad_requests_get_the_services_codes_and_store_nothing() {
             reply.code().as_deref(),
             Some(code),
             "{changes}: {}",
-            message(&reply)
+            reply.error_message()
         );
     }
     let list = client
@@ -319,7 +291,7 @@ async fn bad_requests_get_the_services_codes_and_store_nothing() {
 #[tokio::test]
 async fn a_function_holds_ten_triggers_of_a_type() {
     let clock = ManualClock::new(START_MS);
-    let (_emulator, client) = start(config(), &clock).await;
+    let (_emulator, client) = start_with_client(config(), &clock).await;
     for n in 0..10 {
         client
             .post("CreateTrigger", timer(&format!("t{n}"), "0 0 * * * * *"))
@@ -343,7 +315,7 @@ async fn a_function_holds_ten_triggers_of_a_type() {
 #[tokio::test]
 async fn list_filters_orders_and_pages() {
     let clock = ManualClock::new(START_MS);
-    let (_emulator, client) = start(config(), &clock).await;
+    let (_emulator, client) = start_with_client(config(), &clock).await;
     for (n, qualifier) in ["$LATEST", "1", "prod", "1", "$LATEST"].iter().enumerate() {
         let mut body = timer(&format!("t{n}"), "0 0 * * * * *");
         body["Qualifier"] = json!(qualifier);
@@ -437,14 +409,14 @@ async fn triggers_outlive_a_restart_with_a_state_directory() {
         state_dir: Some(dir.clone()),
         ..config()
     };
-    let (emulator, client) = start(config.clone(), &clock).await;
+    let (emulator, client) = start_with_client(config.clone(), &clock).await;
     client
         .post("CreateTrigger", timer("kept", "0 30 9 ? * MON-FRI *"))
         .await
         .ok();
     emulator.shutdown().await;
 
-    let (_emulator, client) = start(config, &clock).await;
+    let (_emulator, client) = start_with_client(config, &clock).await;
     let list = client
         .post("ListTriggers", json!({"FunctionName": "hello"}))
         .await
@@ -473,7 +445,7 @@ fn function_zip() -> String {
 #[tokio::test]
 async fn triggers_follow_their_functions_status_get_and_delete() {
     let clock = ManualClock::new(START_MS);
-    let (_emulator, client) = start(config(), &clock).await;
+    let (_emulator, client) = start_with_client(config(), &clock).await;
     let create_function = json!({"FunctionName": "fresh", "Runtime": "Python3.9", "Code": {"ZipFile": function_zip()}});
     client
         .post("CreateFunction", create_function.clone())

@@ -7,34 +7,22 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Reply, TestClient};
-use scf_emulator::{Config, Emulator, FunctionConfig, ManualClock, RunningEmulator};
+use common::TestClient;
+use common::start::{config_without_rate_limits, start_with_client};
+use scf_emulator::{Config, FunctionConfig, ManualClock, RunningEmulator};
 use serde_json::{Value, json};
 
 const READY_MS: u64 = 1_000;
 
 async fn start(clock: &ManualClock) -> (RunningEmulator, TestClient) {
-    let mut config = Config::default();
-    config.rate_limits.enabled = false;
-    config.function_ready_ms = READY_MS;
+    let mut config = Config {
+        function_ready_ms: READY_MS,
+        ..config_without_rate_limits()
+    };
     config.namespaces[0]
         .functions
         .push(FunctionConfig::new("api", 1_000));
-    let emulator = Emulator::builder()
-        .config(config)
-        .clock(clock.clone())
-        .start()
-        .await
-        .unwrap();
-    let client = TestClient::new(&emulator, clock.clone());
-    (emulator, client)
-}
-
-fn message(reply: &Reply) -> String {
-    reply.json()["Response"]["Error"]["Message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
+    start_with_client(config, clock).await
 }
 
 async fn publish(client: &TestClient, clock: &ManualClock) -> String {
@@ -140,11 +128,7 @@ async fn published_versions_are_publishing_then_active_and_never_renumbered() {
         .post("PublishVersion", json!({"FunctionName": "ghost"}))
         .await;
     assert_eq!(missing.code().as_deref(), Some("ResourceNotFound.Function"));
-    assert!(
-        message(&missing).contains("`ghost`"),
-        "{}",
-        message(&missing)
-    );
+    missing.assert_message_contains("`ghost`");
 }
 
 #[tokio::test]
@@ -167,7 +151,7 @@ async fn a_version_is_deleted_only_when_published_active_and_unrouted() {
     );
     let absent = delete("9").await;
     assert_eq!(absent.code().as_deref(), Some("ResourceNotFound.Qualifier"));
-    assert!(message(&absent).contains("`9`"), "{}", message(&absent));
+    absent.assert_message_contains("`9`");
 
     let one = publish(&client, &clock).await;
     client
@@ -200,17 +184,13 @@ async fn a_version_is_deleted_only_when_published_active_and_unrouted() {
         main.code().as_deref(),
         Some("UnsupportedOperation.AliasBind")
     );
-    assert!(message(&main).contains("`stable`"), "{}", message(&main));
+    main.assert_message_contains("`stable`");
     let additional = delete("2").await;
     assert_eq!(
         additional.code().as_deref(),
         Some("UnsupportedOperation.AliasBind")
     );
-    assert!(
-        message(&additional).contains("`canary`"),
-        "{}",
-        message(&additional)
-    );
+    additional.assert_message_contains("`canary`");
 
     client
         .post(
@@ -334,7 +314,7 @@ async fn aliases_are_created_read_listed_updated_and_deleted() {
         .post("GetAlias", json!({"FunctionName": "api", "Name": "prod"}))
         .await;
     assert_eq!(gone.code().as_deref(), Some("ResourceNotFound.Alias"));
-    assert!(message(&gone).contains("`prod`"), "{}", message(&gone));
+    gone.assert_message_contains("`prod`");
     let invoke = client
         .post(
             "Invoke",
@@ -401,7 +381,7 @@ async fn alias_names_versions_and_routing_are_checked() {
         missing.code().as_deref(),
         Some("ResourceNotFound.FunctionVersion")
     );
-    assert!(message(&missing).contains("`5`"), "{}", message(&missing));
+    missing.assert_message_contains("`5`");
 
     let weights = |list: Value| json!({"AdditionalVersionWeights": list});
     let cases = [

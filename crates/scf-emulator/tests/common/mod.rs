@@ -13,6 +13,11 @@ use scf_emulator::{Clock, DEMO_SECRET_ID, DEMO_SECRET_KEY, RunningEmulator};
 use serde_json::Value;
 use tc3_signer::{Credentials, SigningParams};
 
+pub mod listing;
+pub mod refusals;
+pub mod start;
+pub mod zips;
+
 /// What came back.
 #[derive(Debug)]
 pub struct Reply {
@@ -32,6 +37,20 @@ impl Reply {
         self.json()["Response"]["Error"]["Code"]
             .as_str()
             .map(str::to_owned)
+    }
+
+    /// `Response.Error.Message`, or empty for a success.
+    pub fn error_message(&self) -> String {
+        self.json()["Response"]["Error"]["Message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Panics unless the error message mentions `part`.
+    pub fn assert_message_contains(&self, part: &str) {
+        let message = self.error_message();
+        assert!(message.contains(part), "{part:?} not in {message:?}");
     }
 
     /// Panics unless the call succeeded; returns `Response`.
