@@ -36,10 +36,10 @@ use scf_model::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::functions::{self, Function, require_settled};
+use super::functions::{Function, find_requested, find_settled};
 use super::namespaces::{self, MAX_NAMESPACES};
 use super::versions::{self, LATEST};
-use super::{Backend, Call, body, namespace_or_default};
+use super::{Backend, Call, body, namespace_or_default, require_active};
 use crate::db::{from_json, to_json};
 use crate::failure::Failure;
 
@@ -239,14 +239,6 @@ fn provisionable(function: &Function, reserved: Option<i64>, total: i64) -> i64 
     (reserved.unwrap_or(total) / memory - UNPROVISIONED_INSTANCES).max(0)
 }
 
-fn function(
-    connection: &Connection,
-    namespace: Option<&str>,
-    name: &str,
-) -> Result<Function, Failure> {
-    functions::find(connection, namespace_or_default(namespace), name)
-}
-
 /// The version a provisioned setting's qualifier (a version or an alias, never `$LATEST`) runs.
 fn provisioned_version(
     connection: &Connection,
@@ -301,8 +293,13 @@ pub(super) fn put_reserved_concurrency_config(
 ) -> Result<Vec<u8>, Failure> {
     let memory = i64::try_from(request.reserved_concurrency_mem).unwrap_or(i64::MAX);
     backend.db.write(|tx| {
-        let function = function(tx, request.namespace.as_deref(), &request.function_name)?;
-        require_settled(&function, call.now, ErrorCode::FailedOperationFunctionVersionStatusNotActive)?;
+        let function = find_settled(
+            tx,
+            request.namespace.as_deref(),
+            &request.function_name,
+            call.now,
+            ErrorCode::FailedOperationFunctionVersionStatusNotActive,
+        )?;
         let total = total_mem(tx)?;
         let reservable = total - UNRESERVED_MEM;
         let reserved = reserved_by_others(tx, function.id)?.saturating_add(memory);
@@ -346,7 +343,7 @@ pub(super) fn get_reserved_concurrency_config(
     call: &Call<'_>,
 ) -> Result<Vec<u8>, Failure> {
     let reserved = backend.db.read(|c| {
-        let function = function(c, request.namespace.as_deref(), &request.function_name)?;
+        let function = find_requested(c, request.namespace.as_deref(), &request.function_name)?;
         reserved_of(c, &function)
     })?;
     let mut response = GetReservedConcurrencyConfigResponse::default().request_id(call.request_id);
@@ -362,7 +359,7 @@ pub(super) fn delete_reserved_concurrency_config(
     call: &Call<'_>,
 ) -> Result<Vec<u8>, Failure> {
     backend.db.write(|tx| {
-        let function = function(tx, request.namespace.as_deref(), &request.function_name)?;
+        let function = find_requested(tx, request.namespace.as_deref(), &request.function_name)?;
         tx.prepare_cached("DELETE FROM reserved_concurrency WHERE function = ?1")?
             .execute([function.id])?;
         Ok(())
@@ -466,18 +463,15 @@ pub(super) fn put_provisioned_concurrency_config(
     let qualifier = request.qualifier.as_str();
     let ready_at = call.now.saturating_add(backend.config.function_ready_ms);
     backend.db.write(|tx| {
-        let function = function(tx, request.namespace.as_deref(), &request.function_name)?;
+        let function = find_requested(tx, request.namespace.as_deref(), &request.function_name)?;
         let version = provisioned_version(tx, &function, qualifier)?;
         let status = versions::status_at(tx, &function, &version, call.now)?.unwrap_or_default();
-        if status != "Active" {
-            return Err(Failure::new(
-                ErrorCode::FailedOperationFunctionVersionStatusNotActive,
-                format!(
-                    "Version `{version}` of function `{}` is {status}; provision it once it is Active.",
-                    function.name
-                ),
-            ));
-        }
+        require_active(
+            &format!("Version `{version}` of function `{}`", function.name),
+            &status,
+            ErrorCode::FailedOperationFunctionVersionStatusNotActive,
+            "provision it",
+        )?;
         let memory = memory_of(tx, &function, &version)?.unwrap_or(128);
         let existing = provisioned_of(tx, &function)?;
         if existing
@@ -546,7 +540,7 @@ pub(super) fn get_provisioned_concurrency_config(
 ) -> Result<Vec<u8>, Failure> {
     let qualifier = request.qualifier.as_deref().filter(|q| !q.is_empty());
     let (function, rows, limit) = backend.db.read(|c| {
-        let function = function(c, request.namespace.as_deref(), &request.function_name)?;
+        let function = find_requested(c, request.namespace.as_deref(), &request.function_name)?;
         if let Some(qualifier) = qualifier {
             provisioned_version(c, &function, qualifier)?;
         }
@@ -576,7 +570,7 @@ pub(super) fn delete_provisioned_concurrency_config(
 ) -> Result<Vec<u8>, Failure> {
     let qualifier = request.qualifier.as_str();
     backend.db.write(|tx| {
-        let function = function(tx, request.namespace.as_deref(), &request.function_name)?;
+        let function = find_requested(tx, request.namespace.as_deref(), &request.function_name)?;
         provisioned_version(tx, &function, qualifier)?;
         let row = provisioned_of(tx, &function)?
             .into_iter()
@@ -766,7 +760,7 @@ pub(super) fn get_function_event_invoke_config(
         .filter(|q| !q.is_empty())
         .unwrap_or(LATEST);
     let config = backend.db.read(|c| {
-        let function = function(c, request.namespace.as_deref(), &request.function_name)?;
+        let function = find_requested(c, request.namespace.as_deref(), &request.function_name)?;
         let status = versions::status_at(c, &function, qualifier, call.now)?.ok_or_else(|| {
             Failure::new(
                 ErrorCode::ResourceNotFoundFunctionVersion,
@@ -776,15 +770,12 @@ pub(super) fn get_function_event_invoke_config(
                 ),
             )
         })?;
-        if status != "Active" {
-            return Err(Failure::new(
-                ErrorCode::FailedOperationFunctionVersionStatusNotActive,
-                format!(
-                    "Version `{qualifier}` of function `{}` is {status}; try again once it is Active.",
-                    function.name
-                ),
-            ));
-        }
+        require_active(
+            &format!("Version `{qualifier}` of function `{}`", function.name),
+            &status,
+            ErrorCode::FailedOperationFunctionVersionStatusNotActive,
+            "try again",
+        )?;
         let stored = c
             .prepare_cached("SELECT config FROM event_invoke_configs WHERE function = ?1")?
             .query_row([function.id], |r| r.get::<_, String>(0))
@@ -837,9 +828,10 @@ pub(super) fn update_function_event_invoke_config(
         ));
     }
     backend.db.write(|tx| {
-        let function = function(tx, request.namespace.as_deref(), &request.function_name)?;
-        require_settled(
-            &function,
+        let function = find_settled(
+            tx,
+            request.namespace.as_deref(),
+            &request.function_name,
             call.now,
             ErrorCode::FailedOperationFunctionVersionStatusNotActive,
         )?;

@@ -32,6 +32,7 @@ use scf_model::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::paging::{by_mod_time, unsigned_page};
 use super::{Backend, Call, body, functions, namespace_or_default, versions};
 use crate::db::{from_json, to_json};
 use crate::failure::Failure;
@@ -55,8 +56,6 @@ const REWRITE_TYPES: &[&str] = &["WildcardRules", "ExactRules"];
 const FILTERS: &[&str] = &["Domain", "Protocol", "Namespace", "FunctionName"];
 const DOMAIN_MAX_LEN: usize = 253;
 const LABEL_MAX_LEN: usize = 63;
-const DEFAULT_LIMIT: u64 = 20;
-const MAX_LIMIT: u64 = 100;
 
 /// What a domain is configured with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -358,28 +357,11 @@ pub(super) fn list_custom_domains(
     request: &ListCustomDomainsRequest,
     call: &Call<'_>,
 ) -> Result<Vec<u8>, Failure> {
-    let limit = match request.limit {
-        None | Some(0) => DEFAULT_LIMIT,
-        Some(limit) if limit <= MAX_LIMIT => limit,
-        Some(_) => {
-            return Err(Failure::invalid_value(
-                ErrorCode::InvalidParameterValueLimit,
-                "Limit",
-                "from 1 to 100",
-            ));
-        }
-    };
-    let offset = usize::try_from(request.offset.unwrap_or(0)).unwrap_or(usize::MAX);
-    let by = match request.order_by.as_deref() {
-        None | Some("") | Some("AddTime") => "created",
-        Some("ModTime") => "modified",
-        Some(_) => {
-            return Err(Failure::invalid_value(
-                ErrorCode::InvalidParameterValueOrderBy,
-                "OrderBy",
-                "use AddTime or ModTime",
-            ));
-        }
+    let (offset, limit) = unsigned_page(request.offset, request.limit, "from 1 to 100")?;
+    let by = if by_mod_time(request.order_by.as_deref())? {
+        "modified"
+    } else {
+        "created"
     };
     // Values outside ASC and DESC were refused by the schema before the request was read.
     let direction = if request.order == Some(Order::Ascending) {
@@ -411,7 +393,7 @@ pub(super) fn list_custom_domains(
     let page: Vec<DomainInfo> = matching
         .iter()
         .skip(offset)
-        .take(limit as usize)
+        .take(limit)
         .map(|stored| stored.to_info())
         .collect();
     Ok(body(

@@ -28,6 +28,8 @@
 mod listing;
 mod settings;
 
+pub(crate) use settings::RUNTIMES;
+
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use scf_model::{
     Code, CopyFunctionRequest, CopyFunctionResponse, CreateFunctionRequest, CreateFunctionResponse,
@@ -286,6 +288,28 @@ pub(crate) fn find(
     }
 }
 
+/// The function a request names: `name` in `namespace`, the default namespace when it names none.
+pub(crate) fn find_requested(
+    connection: &Connection,
+    namespace: Option<&str>,
+    name: &str,
+) -> Result<Function, Failure> {
+    find(connection, namespace_or_default(namespace), name)
+}
+
+/// [`find_requested`], refused with `code` while the function is `Creating` or `Updating` at `now`.
+pub(crate) fn find_settled(
+    connection: &Connection,
+    namespace: Option<&str>,
+    name: &str,
+    now: u64,
+    code: ErrorCode,
+) -> Result<Function, Failure> {
+    let function = find_requested(connection, namespace, name)?;
+    require_settled(&function, now, code)?;
+    Ok(function)
+}
+
 /// Adds the configured functions that the store lacks, `Active` at once, with the configured versions
 /// and aliases.
 pub(super) fn seed(connection: &Connection, config: &Config, now: u64) -> Result<(), Failure> {
@@ -338,11 +362,7 @@ impl Status {
 }
 
 /// Fails with `code` while `function` is `Creating` or `Updating` at `now`, naming it and its status.
-pub(crate) fn require_settled(
-    function: &Function,
-    now: u64,
-    code: ErrorCode,
-) -> Result<(), Failure> {
+fn require_settled(function: &Function, now: u64, code: ErrorCode) -> Result<(), Failure> {
     let status = function.status.at(now);
     if matches!(status, "Creating" | "Updating") {
         return Err(Failure::new(
@@ -826,14 +846,18 @@ pub(super) fn update_function_code(
     request: &UpdateFunctionCodeRequest,
     call: &Call<'_>,
 ) -> Result<Vec<u8>, Failure> {
-    let namespace = namespace_or_default(request.namespace.as_deref());
     check_code_source(
         request.code_source.as_deref(),
         &["ZipFile", "Cos", "Inline"],
     )?;
     backend.db.write(|tx| {
-        let mut function = find(tx, namespace, &request.function_name)?;
-        require_settled(&function, call.now, ErrorCode::FailedOperationUpdateFunctionCode)?;
+        let mut function = find_settled(
+            tx,
+            request.namespace.as_deref(),
+            &request.function_name,
+            call.now,
+            ErrorCode::FailedOperationUpdateFunctionCode,
+        )?;
         let top_level = Code::default();
         let mut top_level = top_level;
         top_level.zip_file = request.zip_file.clone();
@@ -881,11 +905,11 @@ pub(super) fn update_function_configuration(
     request: &UpdateFunctionConfigurationRequest,
     call: &Call<'_>,
 ) -> Result<Vec<u8>, Failure> {
-    let namespace = namespace_or_default(request.namespace.as_deref());
     backend.db.write(|tx| {
-        let mut function = find(tx, namespace, &request.function_name)?;
-        require_settled(
-            &function,
+        let mut function = find_settled(
+            tx,
+            request.namespace.as_deref(),
+            &request.function_name,
             call.now,
             ErrorCode::FailedOperationUpdateFunctionConfiguration,
         )?;
@@ -1057,7 +1081,6 @@ pub(super) fn delete_function(
     request: &DeleteFunctionRequest,
     call: &Call<'_>,
 ) -> Result<Vec<u8>, Failure> {
-    let namespace = namespace_or_default(request.namespace.as_deref());
     match request.qualifier.as_deref() {
         Some(qualifier) if !qualifier.is_empty() && qualifier != LATEST => {
             let mut version = DeleteFunctionVersionRequest::default();
@@ -1069,9 +1092,10 @@ pub(super) fn delete_function(
         _ => {}
     }
     backend.db.write(|tx| {
-        let function = find(tx, namespace, &request.function_name)?;
-        require_settled(
-            &function,
+        let function = find_settled(
+            tx,
+            request.namespace.as_deref(),
+            &request.function_name,
             call.now,
             ErrorCode::FailedOperationDeleteFunction,
         )?;

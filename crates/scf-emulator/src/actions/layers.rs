@@ -28,8 +28,9 @@ use scf_model::{
     PublishLayerVersionResponse, Tag,
 };
 
-use super::functions::CodeRef;
-use super::{Backend, Call, body, code};
+use super::functions::{CodeRef, RUNTIMES};
+use super::paging::page;
+use super::{Backend, Call, body, check_description, code};
 use crate::db::{from_json, to_json};
 use crate::failure::Failure;
 use crate::time_format::resource_time;
@@ -59,37 +60,11 @@ CREATE TABLE layer_versions (
 CREATE INDEX layer_versions_by_added ON layer_versions (created);
 ";
 
-/// The runtimes a function may have, so the runtimes a layer may be compatible with.
-const RUNTIMES: &[&str] = &[
-    "Python2.7",
-    "Python3.6",
-    "Python3.7",
-    "Python3.9",
-    "Python3.10",
-    "Nodejs6.10",
-    "Nodejs8.9",
-    "Nodejs10.15",
-    "Nodejs12.16",
-    "Nodejs14.18",
-    "Nodejs16.13",
-    "Nodejs18.15",
-    "Php5.6",
-    "Php7",
-    "Php7.4",
-    "Php8.0",
-    "Go1",
-    "Java8",
-    "CustomRuntime",
-];
-
 /// How many layers a region holds.
 const MAX_LAYERS: i64 = 20;
 /// How many versions one layer holds.
 const MAX_VERSIONS: i64 = 200;
 const NAME_MAX_CHARS: usize = 64;
-const DESCRIPTION_MAX_CHARS: usize = 1000;
-const DEFAULT_LIMIT: i64 = 20;
-const MAX_LIMIT: i64 = 100;
 
 /// A layer version as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -315,13 +290,7 @@ pub(super) fn publish_layer_version(
         )?;
     }
     let description = request.description.clone().unwrap_or_default();
-    if description.chars().count() > DESCRIPTION_MAX_CHARS {
-        return Err(Failure::invalid_value(
-            ErrorCode::InvalidParameterValueDescription,
-            "Description",
-            "at most 1000 characters",
-        ));
-    }
+    check_description(&description)?;
     let version = backend.db.write(|tx| {
         let layer = tx
             .prepare_cached("SELECT id, last_version FROM layers WHERE name = ?1")?
@@ -431,25 +400,7 @@ pub(super) fn list_layers(
             "CompatibleRuntime",
         )?;
     }
-    let limit = match request.limit {
-        None | Some(0) => DEFAULT_LIMIT,
-        Some(limit) if (1..=MAX_LIMIT).contains(&limit) => limit,
-        Some(_) => {
-            return Err(Failure::invalid_value(
-                ErrorCode::InvalidParameterValueLimit,
-                "Limit",
-                "from 1 to 100",
-            ));
-        }
-    };
-    let offset = request.offset.unwrap_or(0);
-    if offset < 0 {
-        return Err(Failure::invalid_value(
-            ErrorCode::InvalidParameterValueOffset,
-            "Offset",
-            "0 or more",
-        ));
-    }
+    let (offset, limit) = page(request.offset, request.limit, "from 1 to 100")?;
     let search = request
         .search_key
         .as_deref()
@@ -475,8 +426,8 @@ pub(super) fn list_layers(
         .collect();
     let page: Vec<LayerVersionInfo> = matching
         .iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(limit as usize)
+        .skip(offset)
+        .take(limit)
         .map(|layer| layer.to_info())
         .collect();
     Ok(body(

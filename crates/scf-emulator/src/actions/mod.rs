@@ -10,6 +10,7 @@ pub mod functions;
 pub mod invocations;
 pub mod layers;
 pub mod namespaces;
+mod paging;
 pub mod triggers;
 pub mod versions;
 
@@ -212,4 +213,36 @@ pub(crate) fn namespace_or_default(namespace: Option<&str>) -> &str {
         Some(namespace) if !namespace.is_empty() => namespace,
         _ => namespaces::DEFAULT,
     }
+}
+
+/// The longest description a namespace, version, alias, trigger or layer keeps.
+const MAX_DESCRIPTION: usize = 1000;
+
+/// Fails with `InvalidParameterValue.Description` when `description` is over the documented length.
+pub(crate) fn check_description(description: &str) -> Result<(), Failure> {
+    if description.chars().count() > MAX_DESCRIPTION {
+        return Err(Failure::invalid_value(
+            ErrorCode::InvalidParameterValueDescription,
+            "Description",
+            "at most 1000 characters",
+        ));
+    }
+    Ok(())
+}
+
+/// Fails with `code` unless `status` is `Active`, saying that `subject` (such as ``Function `hello` ``)
+/// is `status` and that `then` may be done once it is Active.
+pub(crate) fn require_active(
+    subject: &str,
+    status: &str,
+    code: ErrorCode,
+    then: &str,
+) -> Result<(), Failure> {
+    if status != "Active" {
+        return Err(Failure::new(
+            code,
+            format!("{subject} is {status}; {then} once it is Active."),
+        ));
+    }
+    Ok(())
 }

@@ -13,10 +13,11 @@ use rusqlite::{Connection, OptionalExtension, params};
 use scf_model::{
     CreateNamespaceRequest, CreateNamespaceResponse, DeleteNamespaceRequest,
     DeleteNamespaceResponse, ErrorCode, ListNamespacesRequest, ListNamespacesResponse, Namespace,
-    Order, UpdateNamespaceRequest, UpdateNamespaceResponse,
+    UpdateNamespaceRequest, UpdateNamespaceResponse,
 };
 
-use super::{Backend, Call, body};
+use super::paging::{descending, page};
+use super::{Backend, Call, body, check_description};
 use crate::config::Config;
 use crate::failure::Failure;
 use crate::time_format::resource_time;
@@ -26,9 +27,6 @@ pub(crate) const DEFAULT: &str = "default";
 
 /// How many namespaces a region holds, `default` included.
 pub(crate) const MAX_NAMESPACES: i64 = 5;
-
-/// The longest description a namespace or a version keeps.
-pub(crate) const MAX_DESCRIPTION: usize = 1000;
 
 /// The tables of this module.
 pub(crate) const SCHEMA: &str = "
@@ -75,55 +73,6 @@ fn valid_name(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-/// Fails with `InvalidParameterValue.Description` when `description` is over the documented length.
-pub(crate) fn check_description(description: &str) -> Result<(), Failure> {
-    if description.chars().count() > MAX_DESCRIPTION {
-        return Err(Failure::invalid_value(
-            ErrorCode::InvalidParameterValueDescription,
-            "Description",
-            "at most 1000 characters",
-        ));
-    }
-    Ok(())
-}
-
-/// The rows of a page: `offset` skipped, then at most `limit` (20 when absent or 0, at most 100).
-pub(crate) fn page(offset: Option<i64>, limit: Option<i64>) -> Result<(usize, usize), Failure> {
-    let limit = match limit {
-        None | Some(0) => 20,
-        Some(limit) if (1..=100).contains(&limit) => limit,
-        Some(_) => {
-            return Err(Failure::invalid_value(
-                ErrorCode::InvalidParameterValueLimit,
-                "Limit",
-                "from 0 to 100",
-            ));
-        }
-    };
-    let offset = usize::try_from(offset.unwrap_or(0)).map_err(|_| {
-        Failure::invalid_value(
-            ErrorCode::InvalidParameterValueOffset,
-            "Offset",
-            "0 or more",
-        )
-    })?;
-    Ok((offset, limit as usize))
-}
-
-/// Whether `order` asks for descending order, `default_descending` when it is absent.
-pub(crate) fn descending(order: Option<&Order>, default_descending: bool) -> Result<bool, Failure> {
-    match order {
-        None => Ok(default_descending),
-        Some(Order::Ascending) => Ok(false),
-        Some(Order::Descending) => Ok(true),
-        Some(_) => Err(Failure::invalid_value(
-            ErrorCode::InvalidParameterValueOrder,
-            "Order",
-            "use ASC or DESC",
-        )),
-    }
 }
 
 pub(super) fn create_namespace(
@@ -218,7 +167,7 @@ pub(super) fn list_namespaces(
     request: &ListNamespacesRequest,
     call: &Call<'_>,
 ) -> Result<Vec<u8>, Failure> {
-    let (offset, limit) = page(request.offset, request.limit)?;
+    let (offset, limit) = page(request.offset, request.limit, "from 0 to 100")?;
     let descending = descending(request.order.as_ref(), true)?;
     let column = match request.orderby.as_deref() {
         None | Some("") => "created",

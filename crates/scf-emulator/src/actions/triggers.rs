@@ -36,7 +36,10 @@ use scf_model::{
 use serde_json::{Map, Value};
 
 use super::functions::{self, Function};
-use super::{Backend, Call, body, namespace_or_default, versions};
+use super::paging::unsigned_page;
+use super::{
+    Backend, Call, body, check_description, namespace_or_default, require_active, versions,
+};
 use crate::failure::Failure;
 use crate::time_format::resource_time;
 
@@ -75,11 +78,8 @@ const UPDATABLE: &[&str] = &["timer", "ckafka", "http"];
 const SWITCHABLE: &[&str] = &["timer", "cos", "ckafka"];
 const DELETABLE: &[&str] = &["timer", "ckafka", "apigw", "cls", "cos", "cmq", "http"];
 
-const DESCRIPTION_MAX_CHARS: usize = 1000;
 const CUSTOM_ARGUMENT_MAX_BYTES: usize = 4096;
 const TRIGGER_NAME_MAX_CHARS: usize = 100;
-const DEFAULT_LIMIT: u64 = 20;
-const MAX_LIMIT: u64 = 100;
 
 /// A trigger as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -262,9 +262,52 @@ fn settled_function(
     name: &str,
     now: u64,
 ) -> Result<Function, Failure> {
-    let function = functions::find(connection, namespace_or_default(namespace), name)?;
-    functions::require_settled(&function, now, ErrorCode::FailedOperationCreateTrigger)?;
-    Ok(function)
+    functions::find_settled(
+        connection,
+        namespace,
+        name,
+        now,
+        ErrorCode::FailedOperationCreateTrigger,
+    )
+}
+
+/// What DeleteTrigger, UpdateTrigger and UpdateTriggerStatus name: a trigger of a settled function.
+struct Named<'a> {
+    namespace: Option<&'a str>,
+    function_name: &'a str,
+    kind: &'a str,
+    trigger_name: &'a str,
+    qualifier: Option<&'a str>,
+}
+
+/// The [`Named`] of a DeleteTrigger, UpdateTrigger or UpdateTriggerStatus request, whose members are alike.
+macro_rules! named {
+    ($request:expr, $kind:expr) => {
+        Named {
+            namespace: $request.namespace.as_deref(),
+            function_name: &$request.function_name,
+            kind: $kind,
+            trigger_name: &$request.trigger_name,
+            qualifier: $request.qualifier.as_deref(),
+        }
+    };
+}
+
+/// The named trigger and its function, which must not be being created or updated.
+fn settled_trigger(
+    connection: &Connection,
+    named: &Named<'_>,
+    now: u64,
+) -> Result<(Function, Stored), Failure> {
+    let function = settled_function(connection, named.namespace, named.function_name, now)?;
+    let stored = find_trigger(
+        connection,
+        &function,
+        named.kind,
+        named.trigger_name,
+        named.qualifier,
+    )?;
+    Ok((function, stored))
 }
 
 fn check_type(kind: &str, allowed: &[&str], action: &str) -> Result<(), Failure> {
@@ -345,17 +388,6 @@ fn enable(value: Option<&str>) -> Result<Option<bool>, Failure> {
             "use OPEN or CLOSE",
         )),
     }
-}
-
-fn check_description(description: &str) -> Result<(), Failure> {
-    if description.chars().count() > DESCRIPTION_MAX_CHARS {
-        return Err(Failure::invalid_value(
-            ErrorCode::InvalidParameterValueDescription,
-            "Description",
-            "at most 1000 characters",
-        ));
-    }
-    Ok(())
 }
 
 fn check_custom_argument(argument: &str) -> Result<(), Failure> {
@@ -475,16 +507,12 @@ pub(super) fn create_trigger(
             &request.function_name,
             now,
         )?;
-        let status = function.status.at(now);
-        if status != "Active" {
-            return Err(Failure::new(
-                ErrorCode::FailedOperationCreateTrigger,
-                format!(
-                    "Function `{}` is {status}; triggers can be added once it is Active.",
-                    function.name
-                ),
-            ));
-        }
+        require_active(
+            &format!("Function `{}`", function.name),
+            function.status.at(now),
+            ErrorCode::FailedOperationCreateTrigger,
+            "triggers can be added",
+        )?;
         versions::resolve(tx, &function, Some(&qualifier))?;
         let exists = tx
             .prepare_cached(
@@ -544,19 +572,7 @@ pub(super) fn delete_trigger(
     check_type(kind, DELETABLE, "DeleteTrigger")?;
     require_cos_desc(kind, request.trigger_desc.as_deref())?;
     backend.db.write(|tx| {
-        let function = settled_function(
-            tx,
-            request.namespace.as_deref(),
-            &request.function_name,
-            call.now,
-        )?;
-        let stored = find_trigger(
-            tx,
-            &function,
-            kind,
-            &request.trigger_name,
-            request.qualifier.as_deref(),
-        )?;
+        let (function, stored) = settled_trigger(tx, &named!(request, kind), call.now)?;
         tx.prepare_cached("DELETE FROM triggers WHERE function = ?1 AND type = ?2 AND name = ?3")?
             .execute(params![function.id, stored.kind, stored.name])?;
         Ok(())
@@ -585,18 +601,7 @@ pub(super) fn list_triggers(
     request: &ListTriggersRequest,
     call: &Call<'_>,
 ) -> Result<Vec<u8>, Failure> {
-    let limit = match request.limit {
-        None | Some(0) => DEFAULT_LIMIT,
-        Some(limit) if limit <= MAX_LIMIT => limit,
-        Some(_) => {
-            return Err(Failure::invalid_value(
-                ErrorCode::InvalidParameterValueLimit,
-                "Limit",
-                "from 1 to 100",
-            ));
-        }
-    };
-    let offset = request.offset.unwrap_or(0);
+    let (offset, limit) = unsigned_page(request.offset, request.limit, "from 1 to 100")?;
     let by_added = match request.order_by.as_deref() {
         None | Some("") | Some("mod_time") => false,
         Some("add_time") => true,
@@ -647,8 +652,8 @@ pub(super) fn list_triggers(
     let total_count = triggers.len() as u64;
     let page: Vec<TriggerInfo> = triggers
         .iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(limit as usize)
+        .skip(offset)
+        .take(limit)
         .map(|stored| stored.to_info(&function, region(call)))
         .collect();
     Ok(body(
@@ -674,19 +679,7 @@ pub(super) fn update_trigger(
         check_custom_argument(argument)?;
     }
     backend.db.write(|tx| {
-        let function = settled_function(
-            tx,
-            request.namespace.as_deref(),
-            &request.function_name,
-            call.now,
-        )?;
-        let mut stored = find_trigger(
-            tx,
-            &function,
-            kind,
-            &request.trigger_name,
-            request.qualifier.as_deref(),
-        )?;
+        let (function, mut stored) = settled_trigger(tx, &named!(request, kind), call.now)?;
         if let Some(given) = request.trigger_desc.as_deref() {
             stored.trigger_desc = updated_desc(&stored, given)?;
         }
@@ -717,19 +710,7 @@ pub(super) fn update_trigger_status(
     let wanted = enable(Some(&request.enable))?.unwrap_or(true);
     require_cos_desc(kind, request.trigger_desc.as_deref())?;
     backend.db.write(|tx| {
-        let function = settled_function(
-            tx,
-            request.namespace.as_deref(),
-            &request.function_name,
-            call.now,
-        )?;
-        let mut stored = find_trigger(
-            tx,
-            &function,
-            kind,
-            &request.trigger_name,
-            request.qualifier.as_deref(),
-        )?;
+        let (function, mut stored) = settled_trigger(tx, &named!(request, kind), call.now)?;
         if stored.enabled == wanted {
             return Err(Failure::new(
                 ErrorCode::FailedOperationUpdateTriggerStatus,

@@ -28,9 +28,9 @@ use scf_model::{
     PublishVersionResponse, RoutingConfig, UpdateAliasRequest, UpdateAliasResponse, VersionMatch,
 };
 
-use super::functions::{self, Deployment, Function, Status};
-use super::namespaces::{check_description, descending, page};
-use super::{Backend, Call, body, namespace_or_default};
+use super::functions::{Deployment, Function, Status, find_requested};
+use super::paging::{by_mod_time, descending, page, unsigned_page};
+use super::{Backend, Call, body, check_description, require_active};
 use crate::db::{from_json, to_json};
 use crate::failure::Failure;
 use crate::time_format::resource_time;
@@ -590,14 +590,6 @@ fn checked_routing(
 }
 
 /// The function a request names, in its namespace or `default`.
-fn function(
-    connection: &Connection,
-    namespace: Option<&str>,
-    name: &str,
-) -> Result<Function, Failure> {
-    functions::find(connection, namespace_or_default(namespace), name)
-}
-
 fn limit_from_text(
     text: Option<&str>,
     member: &str,
@@ -622,17 +614,13 @@ pub(super) fn publish_version(
     check_description(&description)?;
     let ready_at = call.now.saturating_add(backend.config.function_ready_ms);
     let (function, number) = backend.db.write(|tx| {
-        let mut function = function(tx, request.namespace.as_deref(), &request.function_name)?;
-        let status = function.status.at(call.now);
-        if status != "Active" {
-            return Err(Failure::new(
-                ErrorCode::FailedOperationPublishVersion,
-                format!(
-                    "Function `{}` is {status}; publish a version once it is Active.",
-                    function.name
-                ),
-            ));
-        }
+        let mut function = find_requested(tx, request.namespace.as_deref(), &request.function_name)?;
+        require_active(
+            &format!("Function `{}`", function.name),
+            function.status.at(call.now),
+            ErrorCode::FailedOperationPublishVersion,
+            "publish a version",
+        )?;
         let held: i64 = tx
             .prepare_cached("SELECT count(*) FROM versions WHERE function = ?1")?
             .query_row([function.id], |r| r.get(0))?;
@@ -683,22 +671,11 @@ pub(super) fn list_version_by_function(
     request: &ListVersionByFunctionRequest,
     call: &Call<'_>,
 ) -> Result<Vec<u8>, Failure> {
-    let as_i64 = |value: Option<u64>| value.map(|v| i64::try_from(v).unwrap_or(i64::MAX));
-    let (offset, limit) = page(as_i64(request.offset), as_i64(request.limit))?;
+    let (offset, limit) = unsigned_page(request.offset, request.limit, "from 0 to 100")?;
     let descending = descending(request.order.as_ref(), false)?;
-    let by_modified = match request.order_by.as_deref() {
-        None | Some("") | Some("AddTime") => false,
-        Some("ModTime") => true,
-        Some(_) => {
-            return Err(Failure::invalid_value(
-                ErrorCode::InvalidParameterValueOrderBy,
-                "OrderBy",
-                "use AddTime or ModTime",
-            ));
-        }
-    };
+    let by_modified = by_mod_time(request.order_by.as_deref())?;
     let (function, stored) = backend.db.read(|c| {
-        let function = function(c, request.namespace.as_deref(), &request.function_name)?;
+        let function = find_requested(c, request.namespace.as_deref(), &request.function_name)?;
         let mut statement = c.prepare_cached(&format!(
             "SELECT {VERSION_COLUMNS} FROM versions WHERE function = ?1"
         ))?;
@@ -780,7 +757,7 @@ pub(super) fn delete_function_version(
             )
         })?;
     backend.db.write(|tx| {
-        let function = function(tx, request.namespace.as_deref(), &request.function_name)?;
+        let function = find_requested(tx, request.namespace.as_deref(), &request.function_name)?;
         let version = find_version(tx, &function, number)?.ok_or_else(|| {
             Failure::new(
                 ErrorCode::ResourceNotFoundQualifier,
@@ -790,16 +767,12 @@ pub(super) fn delete_function_version(
                 ),
             )
         })?;
-        let status = version.status.at(call.now);
-        if status != "Active" {
-            return Err(Failure::new(
-                ErrorCode::FailedOperationFunctionStatusError,
-                format!(
-                    "Version `{number}` of function `{}` is {status}; delete it once it is Active.",
-                    function.name
-                ),
-            ));
-        }
+        require_active(
+            &format!("Version `{number}` of function `{}`", function.name),
+            version.status.at(call.now),
+            ErrorCode::FailedOperationFunctionStatusError,
+            "delete it",
+        )?;
         let bound: Vec<String> = aliases_of(tx, &function)?
             .into_iter()
             .filter(|alias| alias.routes_to(qualifier))
@@ -841,7 +814,7 @@ pub(super) fn create_alias(
     let description = request.description.clone().unwrap_or_default();
     check_description(&description)?;
     backend.db.write(|tx| {
-        let function = function(tx, request.namespace.as_deref(), &request.function_name)?;
+        let function = find_requested(tx, request.namespace.as_deref(), &request.function_name)?;
         if find_alias(tx, &function, name)?.is_some() {
             return Err(Failure::new(
                 ErrorCode::ResourceInUseAlias,
@@ -894,7 +867,7 @@ pub(super) fn get_alias(
     call: &Call<'_>,
 ) -> Result<Vec<u8>, Failure> {
     let alias = backend.db.read(|c| {
-        let function = function(c, request.namespace.as_deref(), &request.function_name)?;
+        let function = find_requested(c, request.namespace.as_deref(), &request.function_name)?;
         find_alias(c, &function, &request.name)?
             .ok_or_else(|| alias_not_found(&function, &request.name))
     })?;
@@ -925,9 +898,9 @@ pub(super) fn list_aliases(
         "Limit",
         ErrorCode::InvalidParameterValueLimit,
     )?;
-    let (offset, limit) = page(offset, limit)?;
+    let (offset, limit) = page(offset, limit, "from 0 to 100")?;
     let aliases = backend.db.read(|c| {
-        let function = function(c, request.namespace.as_deref(), &request.function_name)?;
+        let function = find_requested(c, request.namespace.as_deref(), &request.function_name)?;
         aliases_of(c, &function)
     })?;
     let wanted = request
@@ -962,7 +935,7 @@ pub(super) fn update_alias(
         check_description(description)?;
     }
     backend.db.write(|tx| {
-        let function = function(tx, request.namespace.as_deref(), &request.function_name)?;
+        let function = find_requested(tx, request.namespace.as_deref(), &request.function_name)?;
         let alias = find_alias(tx, &function, &request.name)?
             .ok_or_else(|| alias_not_found(&function, &request.name))?;
         let routing = checked_routing(
@@ -997,7 +970,7 @@ pub(super) fn delete_alias(
     call: &Call<'_>,
 ) -> Result<Vec<u8>, Failure> {
     backend.db.write(|tx| {
-        let function = function(tx, request.namespace.as_deref(), &request.function_name)?;
+        let function = find_requested(tx, request.namespace.as_deref(), &request.function_name)?;
         let alias = find_alias(tx, &function, &request.name)?
             .ok_or_else(|| alias_not_found(&function, &request.name))?;
         if alias.name == DEFAULT_ALIAS {
@@ -1107,7 +1080,7 @@ mod tests {
     fn routed_function(backend: &Backend) -> Function {
         backend
             .db
-            .read(|c| functions::find(c, "default", "routed"))
+            .read(|c| crate::actions::functions::find(c, "default", "routed"))
             .unwrap()
     }
 

@@ -8,8 +8,9 @@ use crate::failure::Failure;
 /// The tag whose value scripts how a function's creation or updates end.
 pub(crate) const STATUS_TAG: &str = "scf-emulator/status";
 
-/// The runtimes CreateFunction documents, and `CustomImage` for image functions.
-const RUNTIMES: &[&str] = &[
+/// The runtimes CreateFunction documents for code functions; image functions run `CustomImage` besides.
+/// Layers are compatible with these too.
+pub(crate) const RUNTIMES: &[&str] = &[
     "Python2.7",
     "Python3.6",
     "Python3.7",
@@ -29,8 +30,10 @@ const RUNTIMES: &[&str] = &[
     "Go1",
     "Java8",
     "CustomRuntime",
-    "CustomImage",
 ];
+
+/// The runtime of image functions.
+const IMAGE_RUNTIME: &str = "CustomImage";
 
 /// The most layers one function may bind (the quota page's 5 per version).
 const MAX_LAYERS: usize = 5;
@@ -79,7 +82,7 @@ pub(crate) fn with_defaults(request: &CreateFunctionRequest, image: bool) -> Cre
     settings.namespace = None;
     let runtime = settings
         .runtime
-        .get_or_insert_with(|| if image { "CustomImage" } else { "Python2.7" }.to_owned());
+        .get_or_insert_with(|| if image { IMAGE_RUNTIME } else { "Python2.7" }.to_owned());
     let default_handler = match runtime.as_str() {
         "CustomImage" => "",
         "Go1" => "main",
@@ -116,11 +119,14 @@ pub(crate) fn with_defaults(request: &CreateFunctionRequest, image: bool) -> Cre
 /// Fails unless every value of `settings` (defaults filled in) is one the service accepts.
 pub(crate) fn check(settings: &CreateFunctionRequest) -> Result<(), Failure> {
     let runtime = settings.runtime.as_deref().unwrap_or_default();
-    if !RUNTIMES.contains(&runtime) {
+    if runtime != IMAGE_RUNTIME && !RUNTIMES.contains(&runtime) {
         return Err(Failure::invalid_value(
             ErrorCode::InvalidParameterValueRuntime,
             "Runtime",
-            &format!("`{runtime}` is not one of {}", RUNTIMES.join(", ")),
+            &format!(
+                "`{runtime}` is not one of {}, {IMAGE_RUNTIME}",
+                RUNTIMES.join(", ")
+            ),
         ));
     }
     check_handler(runtime, settings.handler.as_deref().unwrap_or_default())?;
