@@ -3,10 +3,15 @@
 //! Every write is one transaction committed before the answer goes out. On disk the database runs in WAL
 //! mode with `synchronous = NORMAL`: a committed transaction survives the process being killed, which is
 //! the promise an emulator makes (a power cut may lose the last ones, as the SQLite docs say).
+//!
+//! Reads do not queue behind the writer: each takes a connection of its own from a small pool. On disk,
+//! WAL gives each read transaction a snapshot while a write goes on. In memory, the connections share
+//! one database of SQLite's `memdb` VFS, whose locks would refuse a read while a commit runs, so a
+//! read-write lock lets reads overlap each other and a write wait for them (and them for it) instead.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
 
 use rusqlite::{Connection, ErrorCode as SqliteCode, OpenFlags, Transaction, TransactionBehavior};
 use scf_model::ErrorCode;
@@ -41,6 +46,13 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// The store and where it lives.
 pub(crate) struct Db {
     connection: Mutex<Connection>,
+    /// Read connections not in use; a read that finds none opens one, so there are never more than
+    /// the reads that ever ran at once.
+    readers: Mutex<Vec<Connection>>,
+    /// What a read connection opens: the state file, or the in-memory database's URI.
+    target: PathBuf,
+    /// In memory only: reads share it, a write holds it alone (see the module's doc).
+    in_memory_gate: Option<RwLock<()>>,
     location: Option<PathBuf>,
 }
 
@@ -56,8 +68,15 @@ impl Db {
     /// Opens the store: in memory without a directory, else `DIR/state.sqlite3`, created when missing and
     /// migrated to the current schema. A file of another program or of a newer emulator is refused.
     pub(crate) fn open(state_dir: Option<&Path>) -> Result<Self, StateError> {
-        let (connection, location) = match state_dir {
-            None => (Connection::open_in_memory(), None),
+        let (connection, location, target) = match state_dir {
+            None => {
+                // A name of its own, so two emulators in one process never share their state.
+                let uri = PathBuf::from(format!(
+                    "file:/scf-emulator-{}?vfs=memdb",
+                    crate::ids::uuid()
+                ));
+                (Connection::open_with_flags(&uri, flags()), None, uri)
+            }
             Some(dir) => {
                 std::fs::create_dir_all(dir).map_err(|e| {
                     StateError::new(
@@ -67,10 +86,11 @@ impl Db {
                     )
                 })?;
                 let file = dir.join(STATE_FILE);
-                let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-                    | OpenFlags::SQLITE_OPEN_CREATE
-                    | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-                (Connection::open_with_flags(&file, flags), Some(file))
+                (
+                    Connection::open_with_flags(&file, flags()),
+                    Some(file.clone()),
+                    file,
+                )
             }
         };
         let shown = location
@@ -93,10 +113,30 @@ impl Db {
             .map_err(unusable)?;
         connection.set_prepared_statement_cache_capacity(128);
         migrate(&mut connection, &shown)?;
-        Ok(Self {
+        let in_memory_gate = location.is_none().then(|| RwLock::new(()));
+        let db = Self {
             connection: Mutex::new(connection),
+            readers: Mutex::new(Vec::new()),
+            target,
+            in_memory_gate,
             location,
-        })
+        };
+        // One reader up front, so a store that cannot give one fails here rather than on a request.
+        let reader = db.open_reader().map_err(unusable)?;
+        db.idle_readers().push(reader);
+        Ok(db)
+    }
+
+    /// A new read connection: it refuses writes, so a read can never change the store.
+    fn open_reader(&self) -> rusqlite::Result<Connection> {
+        let connection = Connection::open_with_flags(&self.target, flags())?;
+        connection.pragma_update(None, "query_only", true)?;
+        connection.set_prepared_statement_cache_capacity(128);
+        Ok(connection)
+    }
+
+    fn idle_readers(&self) -> MutexGuard<'_, Vec<Connection>> {
+        self.readers.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The database file, or `None` in memory.
@@ -109,12 +149,39 @@ impl Db {
         self.connection.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Runs `read` on a consistent view of the store.
+    /// Runs `read` on a consistent view of the store, alongside other reads.
     pub(crate) fn read<T>(
         &self,
         read: impl FnOnce(&Connection) -> Result<T, Failure>,
     ) -> Result<T, Failure> {
-        read(&self.lock())
+        let _shared = self
+            .in_memory_gate
+            .as_ref()
+            .map(|gate| gate.read().unwrap_or_else(PoisonError::into_inner));
+        let reader = self.idle_readers().pop();
+        let reader = match reader {
+            Some(reader) => reader,
+            None => self.open_reader().map_err(|e| self.failure(e))?,
+        };
+        let value = if self.in_memory_gate.is_some() {
+            // No write runs while the gate is shared, so every statement sees the same state.
+            read(&reader)
+        } else {
+            // One read transaction: every statement of `read` sees the same WAL snapshot.
+            reader
+                .prepare_cached("BEGIN")
+                .and_then(|mut begin| begin.execute([]))
+                .map_err(|e| self.failure(e))?;
+            let value = read(&reader);
+            reader
+                .prepare_cached("COMMIT")
+                .and_then(|mut end| end.execute([]))
+                .map_err(|e| self.failure(e))?;
+            value
+        };
+        // A read that panicked drops its connection instead, with whatever it left open.
+        self.idle_readers().push(reader);
+        value
     }
 
     /// Runs `write` in one transaction, committed only when it succeeds; on an error nothing is stored.
@@ -122,6 +189,10 @@ impl Db {
         &self,
         write: impl FnOnce(&Transaction<'_>) -> Result<T, Failure>,
     ) -> Result<T, Failure> {
+        let _alone = self
+            .in_memory_gate
+            .as_ref()
+            .map(|gate| gate.write().unwrap_or_else(PoisonError::into_inner));
         let mut connection = self.lock();
         let transaction = connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -163,6 +234,15 @@ impl Db {
         };
         storage_failure(error, &place)
     }
+}
+
+/// How every connection opens the store: `NO_MUTEX` because a connection is used by one thread at a time
+/// (behind a lock or taken from the pool), `URI` for the in-memory database's name.
+fn flags() -> OpenFlags {
+    OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
 }
 
 /// Any SQLite error inside an action: the state directory's problems get their own codes.

@@ -342,12 +342,14 @@ impl<'r> Query<'r> {
     /// The `WHERE` clause and its parameters, numbered: `?1` is the instant of the query.
     fn condition(&self, function: i64, now: u64, retention_ms: u64) -> (String, Vec<Value>) {
         let mut values = vec![Value::Integer(now as i64)];
+        // `+?n`, not a bare `?n`: SQLite's planner reads the values of bare parameters in a page's
+        // WHERE and LIMIT, so each new binding would prepare the cached statement again.
         let mut bind = |value: Value| {
             values.push(value);
-            format!("?{}", values.len())
+            format!("+?{}", values.len())
         };
         let mut sql = format!(
-            "function = {} AND visible_from <= ?1 AND ends > {}",
+            "function = {} AND visible_from <= +?1 AND ends > {}",
             bind(Value::Integer(function)),
             bind(Value::Integer(cutoff(now, retention_ms)))
         );
@@ -383,7 +385,7 @@ impl<'r> Query<'r> {
         }
         if let Some((from, to)) = self.ended_in {
             sql.push_str(&format!(
-                " AND ends <= ?1 AND ends >= {} AND ends < {}",
+                " AND ends <= +?1 AND ends >= {} AND ends < {}",
                 bind(Value::Integer(from as i64)),
                 bind(Value::Integer(to as i64))
             ));
@@ -408,7 +410,7 @@ impl<'r> Query<'r> {
         let direction = if self.descending { "DESC" } else { "ASC" };
         format!(
             "SELECT {COLUMNS} FROM events{indexed} WHERE {condition} \
-             ORDER BY {column} {direction}, id {direction} LIMIT ?{limit} OFFSET ?{offset}",
+             ORDER BY {column} {direction}, id {direction} LIMIT +?{limit} OFFSET +?{offset}",
             limit = slots + 1,
             offset = slots + 2
         )
@@ -693,6 +695,30 @@ mod tests {
         );
         let expired = plan(&db, SWEEP);
         assert!(expired.contains("events_by_expiry"), "{expired}");
+    }
+
+    #[test]
+    fn a_cached_page_statement_is_not_prepared_again_for_another_page() {
+        let db = store_with(30);
+        let query = unfiltered(20);
+        let (condition, values) = query.condition(1, 100, 1_000);
+        let sql = query.page_sql(&condition, values.len());
+        let reprepared = db
+            .read(|c| {
+                for (limit, offset) in [(20, 0), (7, 3), (20, 20)] {
+                    let mut page = values.clone();
+                    page.extend([Value::Integer(limit), Value::Integer(offset)]);
+                    let mut statement = c.prepare_cached(&sql)?;
+                    let rows = statement
+                        .query_map(params_from_iter(&page), |_| Ok(()))?
+                        .count();
+                    assert_eq!(rows as i64, limit.min(30 - offset));
+                }
+                Ok(c.prepare_cached(&sql)?
+                    .get_status(rusqlite::StatementStatus::RePrepare))
+            })
+            .unwrap();
+        assert_eq!(reprepared, 0);
     }
 
     fn unfiltered(limit: i64) -> Query<'static> {

@@ -119,7 +119,9 @@ pub(super) fn list_functions(
         Value::Integer(call.now as i64),
         Value::Text(namespace.to_owned()),
     ];
-    let mut conditions = vec!["namespace = ?2".to_owned()];
+    // `+?n`, not a bare `?n` (here and in LIMIT): SQLite's planner reads the values of bare parameters
+    // in the page's WHERE and LIMIT, so every request would prepare the page statement again.
+    let mut conditions = vec!["namespace = +?2".to_owned()];
     if let Some(key) = request.search_key.as_deref().filter(|key| !key.is_empty()) {
         values.push(Value::Text(key.to_lowercase()));
         conditions.push(format!("instr(lower(name), ?{}) > 0", values.len()));
@@ -203,7 +205,7 @@ pub(super) fn list_functions(
         let count = page_values.len();
         let mut statement = connection.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM functions WHERE {condition} \
-             ORDER BY {column} {direction}, id {direction} LIMIT ?{} OFFSET ?{count}",
+             ORDER BY {column} {direction}, id {direction} LIMIT +?{} OFFSET +?{count}",
             count - 1
         ))?;
         let rows = statement.query_map(params_from_iter(page_values.iter()), Function::from_row)?;
