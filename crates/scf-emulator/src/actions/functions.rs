@@ -509,14 +509,16 @@ fn require_absent(connection: &Connection, namespace: &str, name: &str) -> Resul
     Ok(())
 }
 
-/// A new function `Creating` for the configured delay, then `Active` or its scripted `CreateFailed`.
-fn creating(
+/// Stores a new function, `Creating` for the configured delay and then `Active` or its scripted
+/// `CreateFailed`, with the `$DEFAULT` alias every function has.
+fn create(
+    connection: &Connection,
     namespace: &str,
     name: &str,
     deployment: Deployment,
     call: &Call<'_>,
     ready_ms: u64,
-) -> Result<Function, Failure> {
+) -> Result<(), Failure> {
     let scripted =
         settings::scripted_status(deployment.settings.tags.as_deref().unwrap_or_default())?;
     let mut function = Function::new(namespace, name, call.now, deployment);
@@ -530,7 +532,8 @@ fn creating(
         ),
         _ => Status::settling("Creating", call.now, ready_ms, "Active", Vec::new()),
     };
-    Ok(function)
+    let stored = function.insert(connection)?;
+    super::versions::add_default_alias(connection, &stored, call.now)
 }
 
 pub(super) fn create_function(
@@ -553,15 +556,14 @@ pub(super) fn create_function(
             code,
             script: Script::default(),
         };
-        let stored = creating(
+        create(
+            tx,
             namespace,
             &request.function_name,
             deployment,
             call,
             backend.config.function_ready_ms,
-        )?
-        .insert(tx)?;
-        super::versions::add_default_alias(tx, &stored, call.now)
+        )
     })?;
     Ok(body(
         CreateFunctionResponse::default().request_id(call.request_id),
@@ -1061,15 +1063,14 @@ pub(super) fn copy_function(
         if let Some(description) = &request.description {
             deployment.settings.description = Some(description.clone());
         }
-        let stored = creating(
+        create(
+            tx,
             target_namespace,
             &request.new_function_name,
             deployment,
             call,
             backend.config.function_ready_ms,
-        )?
-        .insert(tx)?;
-        super::versions::add_default_alias(tx, &stored, call.now)
+        )
     })?;
     Ok(body(
         CopyFunctionResponse::default().request_id(call.request_id),
