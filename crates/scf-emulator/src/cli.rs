@@ -31,6 +31,10 @@ pub struct EmulatorArgs {
     /// `state_dir`; without either, the state lives in memory.
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
+    /// Run each function's own code when it is invoked (its `bootstrap`, or its Python or Node.js
+    /// handler), instead of the scripted outcomes. Code runs on this machine, with your permissions.
+    #[arg(long)]
+    pub run_code: bool,
 }
 
 impl EmulatorArgs {
@@ -74,6 +78,9 @@ impl EmulatorArgs {
         };
         if let Some(dir) = &self.state_dir {
             config.state_dir = Some(dir.clone());
+        }
+        if self.run_code {
+            config.run_code = true;
         }
         if let Some(secs) = self.idle_timeout_secs {
             config.idle_timeout_secs = Some(secs);

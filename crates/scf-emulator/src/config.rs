@@ -59,6 +59,11 @@ pub struct Config {
     /// in milliseconds on the emulator's clock.
     #[serde(default = "default_function_ready_ms")]
     pub function_ready_ms: u64,
+    /// Runs each invocation's own code: the function's `bootstrap` (runtime `CustomRuntime`) or its
+    /// handler under the `python3` or `node` found on `PATH`, through SCF's Custom Runtime API. Left out:
+    /// no code runs, and invocations follow their scripted outcome.
+    #[serde(default)]
+    pub run_code: bool,
 }
 
 impl Default for Config {
@@ -71,6 +76,7 @@ impl Default for Config {
             idle_timeout_secs: None,
             state_dir: None,
             function_ready_ms: default_function_ready_ms(),
+            run_code: false,
         }
     }
 }
