@@ -38,7 +38,7 @@ const MIGRATIONS: &[&[&str]] = &[&[
     crate::actions::concurrency::SCHEMA,
     crate::actions::invocations::SCHEMA,
     crate::actions::events::SCHEMA,
-]];
+], &[crate::actions::invocations::RUN_REPORT_SCHEMA]];
 
 /// The schema version this emulator writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -13,6 +13,7 @@ use tokio::sync::{oneshot, watch};
 use tokio::task::JoinSet;
 
 use crate::actions::Backend;
+use crate::runtime::runner::Runner;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, CredentialConfig};
 use crate::config_error::{ConfigError, ConfigErrorKind};
@@ -141,7 +142,18 @@ impl EmulatorBuilder {
             .collect();
         let limiter = RateLimiter::new(&config.rate_limits, &documented);
         let credentials = config.credentials.clone();
-        let backend = Backend::open(config, self.clock.now_millis())?;
+        let runner = if config.run_code {
+            let runner = Runner::new(config.state_dir.as_deref()).map_err(|source| {
+                StartError::Runtime {
+                    dir: config.state_dir.clone(),
+                    source,
+                }
+            })?;
+            Some(runner)
+        } else {
+            None
+        };
+        let backend = Backend::open_with(config, self.clock.now_millis(), runner)?;
         let shared = Arc::new(Shared {
             backend,
             verifier: Verifier::new(scf_model::SERVICE, keys),
@@ -233,6 +245,10 @@ async fn serve(
     })
     .await;
     connections.abort_all();
+    // No code outlives the emulator.
+    if let Some(runner) = &shared.backend.runner {
+        runner.shutdown();
+    }
 }
 
 /// Resolves once shutdown is asked for; the watch guard is released before it returns.
@@ -354,6 +370,15 @@ pub enum StartError {
     /// The state directory is unusable, or holds a state this emulator cannot read.
     #[error(transparent)]
     State(#[from] crate::db::StateError),
+    /// The directory for the functions' code (under the state directory, or a temporary one) could not be
+    /// prepared.
+    #[error("cannot prepare a directory to run functions' code in{}: {source}", dir.as_ref().map(|d| format!(" under {}", d.display())).unwrap_or_default())]
+    Runtime {
+        /// The state directory, if there is one.
+        dir: Option<std::path::PathBuf>,
+        /// Why it failed.
+        source: std::io::Error,
+    },
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {

@@ -235,15 +235,18 @@ async fn process(
     } else {
         params::from_query(query, schema)?
     };
-    shared.backend.call(
-        &request,
-        &Call {
-            now,
-            region,
-            request_id,
-            host,
-        },
-    )
+    shared
+        .backend
+        .call(
+            &request,
+            &Call {
+                now,
+                region,
+                request_id,
+                host,
+            },
+        )
+        .await
 }
 
 /// A 200 answer whose body is JSON, with the headers every answer carries.

@@ -170,7 +170,7 @@ fn reserved_by_others(connection: &Connection, except: i64) -> Result<i64, Failu
         .query_row([except], |r| r.get(0))?)
 }
 
-fn reserved_of(connection: &Connection, function: &Function) -> Result<Option<i64>, Failure> {
+pub(super) fn reserved_of(connection: &Connection, function: &Function) -> Result<Option<i64>, Failure> {
     Ok(connection
         .prepare_cached("SELECT memory FROM reserved_concurrency WHERE function = ?1")?
         .query_row([function.id], |r| r.get(0))

@@ -14,6 +14,8 @@
 //! With `Orderby=EndTime`, running events (no end yet) sort after every ended one, among themselves by
 //! when they will end (inferred; the service does not say).
 
+use std::time::Duration;
+
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use scf_model::{
@@ -528,6 +530,15 @@ pub(super) fn terminate_async_event(
                 format!("Async event `{id}` is not running, so it cannot be terminated."),
             ));
         }
+        // Code that runs is stopped, and its instance reports when it has ended.
+        let grace_period = grace.then(|| Duration::from_millis(event.grace_shutdown_ms));
+        if backend
+            .runner
+            .as_ref()
+            .is_some_and(|runner| runner.terminate(id, grace_period))
+        {
+            return Ok(());
+        }
         let at = if grace {
             call.now + event.grace_shutdown_ms
         } else {
@@ -542,6 +553,34 @@ pub(super) fn terminate_async_event(
     Ok(body(
         TerminateAsyncEventResponse::default().request_id(call.request_id),
     ))
+}
+
+/// Records how the code of event `id` ended at `end`: cut short by a termination, or on its own.
+pub(crate) fn complete(
+    connection: &Connection,
+    id: &str,
+    end: u64,
+    terminated: bool,
+    failed: bool,
+    status_code: i64,
+) -> Result<(), Failure> {
+    let end = end as i64;
+    if terminated {
+        connection
+            .prepare_cached(
+                "UPDATE events SET aborted_at = min(coalesce(aborted_at, ?2), ?2), \
+                 ends = min(coalesce(aborted_at, ?2), ?2) WHERE id = ?1",
+            )?
+            .execute(params![id, end])?;
+    } else {
+        connection
+            .prepare_cached(
+                "UPDATE events SET natural_end = ?2, failed = ?3, failure_status_code = ?4, \
+                 ends = min(coalesce(aborted_at, ?2), ?2) WHERE id = ?1",
+            )?
+            .execute(params![id, end, failed, status_code])?;
+    }
+    Ok(())
 }
 
 fn event_not_found(id: &str) -> Failure {

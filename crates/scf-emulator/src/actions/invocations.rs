@@ -40,6 +40,8 @@ use scf_model::{
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::Ordering;
 
+mod running;
+
 use super::events::{self, Event, Run};
 use super::functions::{self, Function};
 use super::{Backend, Call, body, namespace_or_default, versions};
@@ -69,6 +71,17 @@ CREATE TABLE invocations (
 CREATE INDEX invocations_by_start ON invocations (function, started);
 CREATE INDEX invocations_by_expiry ON invocations (ends);
 ";
+
+/// What an invocation of code that really ran reports, beside its status code and RetMsg: left NULL
+/// for scripted invocations, whose ErrMsg, log and memory follow from their script.
+pub(crate) const RUN_REPORT_SCHEMA: &str = "
+ALTER TABLE invocations ADD COLUMN err_msg TEXT;
+ALTER TABLE invocations ADD COLUMN log TEXT;
+ALTER TABLE invocations ADD COLUMN mem_usage INTEGER;
+";
+
+/// The `natural_end` of an invocation whose code still runs: its end is not known yet.
+pub(crate) const STILL_RUNNING: i64 = i64::MAX;
 
 /// How Invoke records the invocation type of events it starts (no enum is published; inferred).
 const EVENT_INVOKE_TYPE: &str = "OTHER";
@@ -118,6 +131,8 @@ struct Plan<'r> {
     asynchronous: bool,
     tail: bool,
     directive: Directive,
+    /// What the function's code receives: the ClientContext or Event, `{}` when there is none.
+    event: &'r str,
 }
 
 /// A past invocation, as stored.
@@ -128,12 +143,16 @@ struct Invocation {
     synchronous: bool,
     ret_msg: String,
     run: Run,
+    /// What code that really ran reported; `None` for scripted invocations.
+    err_msg: Option<String>,
+    log: Option<String>,
+    mem_usage: Option<i64>,
 }
 
 impl Invocation {
     /// The columns [`Invocation::from_row`] reads, `i` being the invocations and `f` the functions.
     const COLUMNS: &'static str = "i.request_id, f.name, i.invoke_type, i.ret_msg, i.started, \
-        i.natural_end, i.failed, i.status_code, i.aborted_at";
+        i.natural_end, i.failed, i.status_code, i.aborted_at, i.err_msg, i.log, i.mem_usage";
 
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
@@ -152,12 +171,42 @@ impl Invocation {
                 failure_status_code: row.get(7)?,
                 aborted_at: row.get::<_, Option<i64>>(8)?.map(|v| v as u64),
             },
+            err_msg: row.get(9)?,
+            log: row.get(10)?,
+            mem_usage: row.get(11)?,
         })
+    }
+
+    /// Whether its code still runs, its end unknown.
+    fn still_running(&self) -> bool {
+        self.run.natural_end == STILL_RUNNING as u64 && self.run.aborted_at.is_none()
+    }
+
+    /// ErrMsg: what the code reported, or the script's message for its status code.
+    fn error(&self, status_code: i64) -> String {
+        self.err_msg
+            .clone()
+            .unwrap_or_else(|| error_message(status_code))
+    }
+
+    /// The log: what the code wrote, or the script's frame.
+    fn log_at(&self, now: u64) -> String {
+        match &self.log {
+            Some(log) => log.clone(),
+            None => log_text(
+                &self.request_id,
+                self.duration_ms(now),
+                self.ended(now).is_some(),
+            ),
+        }
     }
 
     /// How the invocation looks at `now`: `None` while it runs, else how it ended. A sync invocation is
     /// over once Invoke has answered.
     fn ended(&self, now: u64) -> Option<Ending> {
+        if self.still_running() {
+            return None;
+        }
         let at = if self.synchronous { u64::MAX } else { now };
         let view = self.run.view(at);
         let ended = view.ended?;
@@ -172,6 +221,9 @@ impl Invocation {
     }
 
     fn duration_ms(&self, now: u64) -> u64 {
+        if self.still_running() {
+            return 0;
+        }
         let at = if self.synchronous { u64::MAX } else { now };
         self.run
             .view(at)
@@ -226,6 +278,23 @@ pub(super) fn aborted(connection: &Connection, request_id: &str, at: u64) -> Res
     Ok(())
 }
 
+/// Ends the invocations whose code was running when the emulator stopped: their processes are gone, so
+/// they failed as a process that exits mid-invocation does (439).
+pub(crate) fn end_orphans(connection: &Connection, now: u64) -> Result<(), Failure> {
+    let message = r#"{"errorCode":-1,"errorMessage":"The emulator stopped while the function ran","statusCode":439}"#;
+    connection.execute(
+        "UPDATE invocations SET natural_end = ?1, ends = min(coalesce(aborted_at, ?1), ?1), failed = 1, \
+         status_code = 439, err_msg = ?2 WHERE natural_end = ?3",
+        params![now as i64, message, STILL_RUNNING],
+    )?;
+    connection.execute(
+        "UPDATE events SET natural_end = ?1, ends = min(coalesce(aborted_at, ?1), ?1), failed = 1, \
+         failure_status_code = 439 WHERE natural_end = ?2",
+        params![now as i64, STILL_RUNNING],
+    )?;
+    Ok(())
+}
+
 /// A malformed name answers `InvalidParameter.FunctionName` when no function has it.
 fn well_formed_function_name(name: &str) -> bool {
     let bytes = name.as_bytes();
@@ -253,12 +322,22 @@ fn find_invoked(connection: &Connection, plan: &Plan<'_>) -> Result<Function, Fa
     })
 }
 
+/// How an accepted invocation goes on: its script, or the function's code.
+enum Accepted {
+    Scripted {
+        duration_ms: u64,
+        run: Run,
+        ret_msg: String,
+    },
+    Launched(running::Launch, std::sync::Arc<crate::runtime::runner::Runner>),
+}
+
 /// Runs `plan`: checks the function, resolves the qualifier, records the invocation (and the event of
-/// an async one) in one transaction, and returns the Result.
-fn run(backend: &Backend, plan: Plan<'_>, call: &Call<'_>) -> Result<InvokeResult, Failure> {
+/// an async one) in one transaction, and returns the Result: the script's, or what the code did.
+async fn run(backend: &Backend, plan: Plan<'_>, call: &Call<'_>) -> Result<InvokeResult, Failure> {
     let request_id = uuid();
     let retention_ms = backend.retention_ms();
-    let (duration_ms, run, ret_msg) = backend.db.write(|tx| {
+    let accepted = backend.db.write(|tx| {
         let function = find_invoked(tx, &plan)?;
         let (qualifier, resolved) = match plan.qualifier {
             Some(qualifier) => (
@@ -308,19 +387,39 @@ fn run(backend: &Backend, plan: Plan<'_>, call: &Call<'_>) -> Result<InvokeResul
             ));
         }
         let script = &resolved.deployment.script;
+        let launch = match &backend.runner {
+            Some(runner) => Some((
+                running::launch(tx, &function, &resolved, call)?,
+                std::sync::Arc::clone(runner),
+            )),
+            None => None,
+        };
         let directive = &plan.directive;
         let duration_ms = directive.duration_ms.unwrap_or(script.duration_ms);
-        let run = Run {
-            started: call.now,
-            natural_end: call.now.saturating_add(duration_ms),
-            outcome: directive.outcome.unwrap_or(script.outcome),
-            failure_status_code: directive.status_code.unwrap_or(script.failure_status_code),
-            aborted_at: None,
+        let run = match launch {
+            // The end is known once the code reports.
+            Some(_) => Run {
+                started: call.now,
+                natural_end: STILL_RUNNING as u64,
+                outcome: Outcome::Finished,
+                failure_status_code: 0,
+                aborted_at: None,
+            },
+            None => Run {
+                started: call.now,
+                natural_end: call.now.saturating_add(duration_ms),
+                outcome: directive.outcome.unwrap_or(script.outcome),
+                failure_status_code: directive.status_code.unwrap_or(script.failure_status_code),
+                aborted_at: None,
+            },
         };
-        let ret_msg = directive
-            .ret_msg
-            .clone()
-            .unwrap_or_else(|| script.ret_msg.clone());
+        let ret_msg = match launch {
+            Some(_) => String::new(),
+            None => directive
+                .ret_msg
+                .clone()
+                .unwrap_or_else(|| script.ret_msg.clone()),
+        };
         sweep(tx, call.now, retention_ms)?;
         tx.prepare_cached(
             "INSERT INTO invocations (request_id, function, invoke_type, qualifier, version, started, \
@@ -352,8 +451,41 @@ fn run(backend: &Backend, plan: Plan<'_>, call: &Call<'_>) -> Result<InvokeResul
             };
             events::insert(tx, function.id, &event, call.now, retention_ms)?;
         }
-        Ok((duration_ms, run, ret_msg))
+        Ok(match launch {
+            Some((launch, runner)) => Accepted::Launched(launch, runner),
+            None => Accepted::Scripted {
+                duration_ms,
+                run,
+                ret_msg,
+            },
+        })
     })?;
+    let (duration_ms, run, ret_msg) = match accepted {
+        Accepted::Scripted {
+            duration_ms,
+            run,
+            ret_msg,
+        } => (duration_ms, run, ret_msg),
+        Accepted::Launched(launch, runner) => {
+            let job = running::Job {
+                launch,
+                request_id: request_id.clone(),
+                event: plan.event.as_bytes().to_vec(),
+                started: call.now,
+            };
+            let task = running::spawn(&runner, &backend.db, job);
+            if plan.asynchronous {
+                return Ok(InvokeResult::default().function_request_id(request_id));
+            }
+            let report = task.await.map_err(|_| {
+                Failure::new(
+                    ErrorCode::InternalError,
+                    "The invocation's task ended before it reported.",
+                )
+            })?;
+            return Ok(running::result(report, request_id, plan.tail));
+        }
+    };
     if plan.asynchronous {
         // "Log/RetMsg/ErrMsg/MemUsage/Duration/BillDuration 异步调用返回为空".
         return Ok(InvokeResult::default().function_request_id(request_id));
@@ -402,7 +534,7 @@ fn tail(log_type: Option<&LogType>) -> Result<bool, Failure> {
     }
 }
 
-pub(super) fn invoke(
+pub(super) async fn invoke(
     backend: &Backend,
     request: &InvokeRequest,
     call: &Call<'_>,
@@ -438,8 +570,9 @@ pub(super) fn invoke(
         asynchronous,
         tail,
         directive,
+        event: request.client_context.as_deref().unwrap_or("{}"),
     };
-    let result = run(backend, plan, call)?;
+    let result = run(backend, plan, call).await?;
     Ok(body(
         InvokeResponse::default()
             .result(result)
@@ -447,7 +580,7 @@ pub(super) fn invoke(
     ))
 }
 
-pub(super) fn invoke_function(
+pub(super) async fn invoke_function(
     backend: &Backend,
     request: &InvokeFunctionRequest,
     call: &Call<'_>,
@@ -467,8 +600,9 @@ pub(super) fn invoke_function(
         asynchronous: false,
         tail,
         directive,
+        event: request.event.as_deref().unwrap_or("{}"),
     };
-    let result = run(backend, plan, call)?;
+    let result = run(backend, plan, call).await?;
     Ok(body(
         InvokeFunctionResponse::default()
             .result(result)
@@ -560,11 +694,14 @@ pub(super) fn get_request_status(
         .iter()
         .map(|invocation| {
             let duration = invocation.duration_ms(call.now);
+            let mem_mb = invocation.mem_usage.unwrap_or(MEMORY_USED) as f64 / (1024.0 * 1024.0);
             let (ret_code, ret_msg, mem_mb) = match invocation.ended(call.now) {
                 None => (1, String::new(), 0.0),
-                Some(Ending::Succeeded) => (0, invocation.ret_msg.clone(), 8.0),
-                Some(Ending::Failed(code)) => (-1, error_message(code), 8.0),
-                Some(Ending::Interrupted) => (-1, error_message(events::ABORTED_STATUS_CODE), 8.0),
+                Some(Ending::Succeeded) => (0, invocation.ret_msg.clone(), mem_mb),
+                Some(Ending::Failed(code)) => (-1, invocation.error(code), mem_mb),
+                Some(Ending::Interrupted) => {
+                    (-1, invocation.error(events::ABORTED_STATUS_CODE), mem_mb)
+                }
             };
             RequestStatus::default()
                 .function_name(invocation.function_name.clone())
@@ -589,8 +726,11 @@ fn cutoff(now: u64, retention_ms: u64) -> i64 {
     now as i64 - retention_ms.min(i64::MAX as u64) as i64
 }
 
-/// When an invocation has ended at `?1`, in SQL: sync ones at once, async ones at `ends`.
-const ENDED: &str = "(i.invoke_type = 'RequestResponse' OR i.ends <= ?1)";
+/// When an invocation has ended at `?1`, in SQL: scripted sync ones at once, the others at `ends`
+/// (which stays in the future while code still runs).
+const ENDED: &str = "((i.invoke_type = 'RequestResponse' AND i.natural_end < 9223372036854775807) \
+    OR i.ends <= ?1)";
+const _: () = assert!(STILL_RUNNING == 9_223_372_036_854_775_807, "ENDED spells STILL_RUNNING out");
 /// Ended by a TerminateAsyncEvent before its natural end.
 const INTERRUPTED: &str = "(i.aborted_at IS NOT NULL AND i.aborted_at < i.natural_end)";
 
@@ -642,12 +782,10 @@ pub(super) fn get_function_logs(
     };
     let direction = if descending { "DESC" } else { "ASC" };
     let order_column = match request.order_by.as_deref() {
-        None | Some("start_time") => "i.started",
-        Some("function_name") => "f.name",
-        Some("duration") => {
-            "CASE WHEN (i.invoke_type = 'RequestResponse' OR i.ends <= ?1) THEN i.ends - i.started ELSE 0 END"
-        }
-        Some("mem_usage") => ENDED,
+        None | Some("start_time") => "i.started".to_owned(),
+        Some("function_name") => "f.name".to_owned(),
+        Some("duration") => format!("CASE WHEN {ENDED} THEN i.ends - i.started ELSE 0 END"),
+        Some("mem_usage") => ENDED.to_owned(),
         Some(_) => {
             return Err(Failure::invalid_value(
                 ErrorCode::InvalidParameterValueOrderBy,
@@ -656,6 +794,7 @@ pub(super) fn get_function_logs(
             ));
         }
     };
+
     let succeeded = format!("({ENDED} AND NOT {INTERRUPTED} AND NOT i.failed)");
     let failed_with = |code: i64| {
         format!("({ENDED} AND NOT {INTERRUPTED} AND i.failed AND i.status_code = {code})")
@@ -780,8 +919,8 @@ fn function_log(invocation: &Invocation, now: u64) -> FunctionLog {
     let (ret_code, ret_msg) = match ending {
         None => (2, String::new()),
         Some(Ending::Succeeded) => (0, invocation.ret_msg.clone()),
-        Some(Ending::Failed(code)) => (1, error_message(code)),
-        Some(Ending::Interrupted) => (3, error_message(events::ABORTED_STATUS_CODE)),
+        Some(Ending::Failed(code)) => (1, invocation.error(code)),
+        Some(Ending::Interrupted) => (3, invocation.error(events::ABORTED_STATUS_CODE)),
     };
     let finished = ending.is_some();
     FunctionLog::default()
@@ -793,8 +932,12 @@ fn function_log(invocation: &Invocation, now: u64) -> FunctionLog {
         .invoke_finished(i64::from(finished))
         .duration(duration as f64)
         .bill_duration(if finished { bill_duration(duration) } else { 0 })
-        .mem_usage(if finished { MEMORY_USED } else { 0 })
-        .log(log_text(&invocation.request_id, duration, finished))
+        .mem_usage(if finished {
+            invocation.mem_usage.unwrap_or(MEMORY_USED)
+        } else {
+            0
+        })
+        .log(invocation.log_at(now))
         .retry_num(0)
 }
 

@@ -14,6 +14,7 @@ mod paging;
 pub mod triggers;
 pub mod versions;
 
+use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use scf_model::{AnyRequest, ErrorCode};
@@ -23,6 +24,7 @@ use tc_api::Envelope;
 use crate::config::Config;
 use crate::db::{Db, StateError};
 use crate::failure::Failure;
+use crate::runtime::runner::Runner;
 
 /// What every action needs to know about the request.
 pub(crate) struct Call<'a> {
@@ -37,18 +39,30 @@ pub(crate) struct Call<'a> {
 #[derive(Debug)]
 pub(crate) struct Backend {
     pub(crate) config: Config,
-    pub(crate) db: Db,
+    pub(crate) db: Arc<Db>,
     pub(crate) visibility_delay_ms: AtomicU64,
+    /// Runs the functions' code when the configuration asks for it.
+    pub(crate) runner: Option<Arc<Runner>>,
 }
 
 impl Backend {
     /// Opens the store and adds what the configuration declares and the store lacks.
     pub(crate) fn open(config: Config, now: u64) -> Result<Self, StateError> {
+        Self::open_with(config, now, None)
+    }
+
+    /// [`Backend::open`] with the runner of the functions' code.
+    pub(crate) fn open_with(
+        config: Config,
+        now: u64,
+        runner: Option<Runner>,
+    ) -> Result<Self, StateError> {
         let db = Db::open(config.state_dir.as_deref())?;
         let backend = Self {
             config,
-            db,
+            db: Arc::new(db),
             visibility_delay_ms: AtomicU64::new(0),
+            runner: runner.map(Arc::new),
         };
         backend.seed(now)?;
         Ok(backend)
@@ -58,6 +72,7 @@ impl Backend {
         self.db
             .write(|tx| {
                 namespaces::seed(tx, &self.config, now)?;
+                invocations::end_orphans(tx, now)?;
                 functions::seed(tx, &self.config, now)
             })
             .map_err(|failure| StateError::seeding(self.db.location(), failure.message))
@@ -73,7 +88,11 @@ impl Backend {
     }
 
     /// Runs the action of `request` and returns the whole response body.
-    pub(crate) fn call(&self, request: &AnyRequest, call: &Call<'_>) -> Result<Vec<u8>, Failure> {
+    pub(crate) async fn call(
+        &self,
+        request: &AnyRequest,
+        call: &Call<'_>,
+    ) -> Result<Vec<u8>, Failure> {
         match request {
             AnyRequest::CreateNamespace(request) => {
                 namespaces::create_namespace(self, request, call)
@@ -170,9 +189,9 @@ impl Backend {
             AnyRequest::UpdateFunctionEventInvokeConfig(request) => {
                 concurrency::update_function_event_invoke_config(self, request, call)
             }
-            AnyRequest::Invoke(request) => invocations::invoke(self, request, call),
+            AnyRequest::Invoke(request) => invocations::invoke(self, request, call).await,
             AnyRequest::InvokeFunction(request) => {
-                invocations::invoke_function(self, request, call)
+                invocations::invoke_function(self, request, call).await
             }
             AnyRequest::GetRequestStatus(request) => {
                 invocations::get_request_status(self, request, call)

@@ -1,0 +1,442 @@
+//! Runs invocations on instances of the function's own code, kept warm between invocations.
+//!
+//! Instances of one version with the same code and settings are interchangeable and form a pool: an
+//! invocation takes an idle one or starts a new one, and gives it back when it answered (a response or an
+//! error); any other ending leaves it dead. An instance runs one invocation at a time, so a function runs
+//! as many at once as it has instances, and its concurrency limit caps that.
+
+use std::collections::HashMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use scf_model::ErrorCode;
+
+use super::bootstraps::{self, Bootstrap, InstalledBootstraps};
+use super::instance::{Completed, Ending, InitFailure, InitFailureKind, Instance, InstanceSpec, Invocation, Terminator};
+use super::unpack::unpack;
+use crate::failure::Failure;
+
+/// The most output kept per request; the rest is read and dropped.
+const OUTPUT_CAP: usize = 1024 * 1024;
+/// What the function status codes of doc 583/35311 call the outcomes.
+pub(crate) const SUCCESS: i64 = 200;
+pub(crate) const USER_CODE_EXCEPTION: i64 = 430;
+pub(crate) const RESOURCE_LIMIT_REACHED: i64 = 432;
+pub(crate) const TIME_LIMIT_REACHED: i64 = 433;
+pub(crate) const USER_PROCESS_EXIT: i64 = 439;
+const CONTAINER_STATE_EXITED: i64 = 405;
+const RESPONSE_TOO_LARGE: i64 = 407;
+const CONTAINER_INIT_ERROR: i64 = 445;
+const INIT_CONTAINER_TIMEOUT: i64 = 450;
+
+/// How a runtime's code is started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Start {
+    /// `CustomRuntime`: the package's own `bootstrap`.
+    Own,
+    /// A bootstrap the emulator ships, run by an interpreter found on `PATH`.
+    Shipped(Bootstrap),
+}
+
+impl Start {
+    /// How `runtime` starts, or why the emulator cannot run it.
+    fn of(runtime: &str) -> Result<Self, Failure> {
+        if runtime == "CustomRuntime" {
+            return Ok(Self::Own);
+        }
+        Bootstrap::for_runtime(runtime).map(Self::Shipped).ok_or_else(|| {
+            Failure::new(
+                ErrorCode::FailedOperation,
+                format!(
+                    "The emulator runs CustomRuntime, Python 3 and Node.js functions; runtime `{runtime}` is not one of them."
+                ),
+            )
+        })
+    }
+}
+
+/// Everything that starts an instance of one version and runs an event on it.
+#[derive(Debug, Clone)]
+pub(crate) struct Launch {
+    /// The function's row id: its instances count against its concurrency.
+    pub(crate) function: i64,
+    /// Instances with the same pool key run the same code with the same settings.
+    pub(crate) pool: String,
+    pub(crate) runtime: String,
+    pub(crate) handler: String,
+    pub(crate) code_sha256: String,
+    /// The function's variables and SCF's built-ins.
+    pub(crate) env: Vec<(String, String)>,
+    pub(crate) timeout: Duration,
+    pub(crate) init_timeout: Duration,
+    pub(crate) memory_mb: u64,
+    /// The most instances the function may run at once, if limited.
+    pub(crate) max_instances: Option<u32>,
+}
+
+/// What one invocation did, as Invoke, the logs and the event report it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Report {
+    pub(crate) status_code: i64,
+    pub(crate) ret_msg: String,
+    pub(crate) err_msg: String,
+    /// The request's log, framed as SCF frames it: `START`, the output, `END`, `Report`.
+    pub(crate) log: String,
+    pub(crate) duration: Duration,
+    pub(crate) mem_usage: u64,
+    /// Ended by TerminateAsyncEvent.
+    pub(crate) terminated: bool,
+}
+
+impl Report {
+    fn failed(request_id: &str, status_code: i64, message: &str, output: &str) -> Self {
+        Self {
+            status_code,
+            ret_msg: String::new(),
+            err_msg: error_json(request_id, status_code, message),
+            log: frame(request_id, output, Duration::ZERO, 0, 0),
+            duration: Duration::ZERO,
+            mem_usage: 0,
+            terminated: false,
+        }
+    }
+}
+
+/// The error SCF reports for a failure the platform saw (doc 583/35311's messages).
+fn error_json(request_id: &str, status_code: i64, message: &str) -> String {
+    serde_json::json!({
+        "errorCode": -1,
+        "errorMessage": message,
+        "requestId": request_id,
+        "statusCode": status_code,
+    })
+    .to_string()
+}
+
+/// The log of one request: `START`, what the code wrote, `END` and the `Report` line (doc 583/60336).
+fn frame(request_id: &str, output: &str, duration: Duration, memory_mb: u64, mem_usage: u64) -> String {
+    let mut log = format!("START RequestId:{request_id}\n");
+    log.push_str(output);
+    if !output.is_empty() && !output.ends_with('\n') {
+        log.push('\n');
+    }
+    log.push_str(&format!(
+        "END RequestId:{request_id}\nReport RequestId:{request_id} Duration:{}ms Memory:{memory_mb}MB MemUsage:{:.6}MB\n",
+        duration.as_millis(),
+        mem_usage as f64 / (1024.0 * 1024.0)
+    ));
+    log
+}
+
+/// The instances of every function, and the invocations running on them.
+#[derive(Debug)]
+pub(crate) struct Runner {
+    /// Unpacked code, one directory per zip.
+    code_root: PathBuf,
+    /// The shipped bootstraps.
+    bootstraps: InstalledBootstraps,
+    /// A directory of its own when the state lives in memory; removed with the runner.
+    _scratch: Option<tempfile::TempDir>,
+    idle: Mutex<HashMap<String, Vec<Instance>>>,
+    /// Instances running an invocation, per function.
+    busy: Mutex<HashMap<i64, u32>>,
+    running: Mutex<HashMap<String, Terminator>>,
+}
+
+fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Runner {
+    /// A runner whose code and bootstraps live under `state_dir/runtime`, or in a temporary directory.
+    pub(crate) fn new(state_dir: Option<&Path>) -> io::Result<Self> {
+        let (root, scratch) = match state_dir {
+            Some(dir) => (dir.join("runtime"), None),
+            None => {
+                let scratch = tempfile::Builder::new().prefix("scf-emulator-").tempdir()?;
+                (scratch.path().to_owned(), Some(scratch))
+            }
+        };
+        let code_root = root.join("code");
+        std::fs::create_dir_all(&code_root)?;
+        let bootstraps = bootstraps::install(&root.join("bootstraps"))?;
+        Ok(Self {
+            code_root,
+            bootstraps,
+            _scratch: scratch,
+            idle: Mutex::new(HashMap::new()),
+            busy: Mutex::new(HashMap::new()),
+            running: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Checks that the emulator can run `runtime` on this machine, before an invocation is accepted.
+    pub(crate) fn check_runtime(runtime: &str) -> Result<(), Failure> {
+        match Start::of(runtime)? {
+            Start::Own => Ok(()),
+            Start::Shipped(bootstrap) if on_path(bootstrap.interpreter()).is_some() => Ok(()),
+            Start::Shipped(bootstrap) => Err(Failure::new(
+                ErrorCode::FailedOperation,
+                format!(
+                    "Runtime `{runtime}` runs under `{}`, which is not on this machine's PATH.",
+                    bootstrap.interpreter()
+                ),
+            )),
+        }
+    }
+
+    /// Runs `event` as `request_id` on an instance of `launch`; `zip` gives the code when it must be
+    /// unpacked.
+    pub(crate) async fn run(
+        &self,
+        launch: &Launch,
+        zip: impl FnOnce() -> Result<Vec<u8>, Failure>,
+        request_id: &str,
+        event: Vec<u8>,
+    ) -> Report {
+        if !self.reserve(launch) {
+            let message = format!(
+                "Function concurrency exceeded its limit of {} instance(s).",
+                launch.max_instances.unwrap_or_default()
+            );
+            return Report::failed(request_id, RESOURCE_LIMIT_REACHED, &message, "");
+        }
+        let report = self.run_reserved(launch, zip, request_id, event).await;
+        if let Some(busy) = locked(&self.busy).get_mut(&launch.function) {
+            *busy = busy.saturating_sub(1);
+        }
+        report
+    }
+
+    /// Counts an instance of `launch`'s function as busy, unless that goes over its limit.
+    fn reserve(&self, launch: &Launch) -> bool {
+        let mut busy = locked(&self.busy);
+        let count = busy.entry(launch.function).or_default();
+        if launch.max_instances.is_some_and(|max| *count >= max) {
+            return false;
+        }
+        *count += 1;
+        true
+    }
+
+    async fn run_reserved(
+        &self,
+        launch: &Launch,
+        zip: impl FnOnce() -> Result<Vec<u8>, Failure>,
+        request_id: &str,
+        event: Vec<u8>,
+    ) -> Report {
+        let mut instance = match self.take_idle(launch) {
+            Some(instance) => instance,
+            None => match self.start(launch, zip, request_id).await {
+                Ok(instance) => instance,
+                Err(report) => return *report,
+            },
+        };
+        locked(&self.running).insert(request_id.to_owned(), instance.terminator());
+        let completed = instance
+            .invoke(Invocation {
+                request_id: request_id.to_owned(),
+                event,
+                timeout: launch.timeout,
+            })
+            .await;
+        locked(&self.running).remove(request_id);
+        let report = report(request_id, launch, completed);
+        if report.status_code != TIME_LIMIT_REACHED && instance.is_alive() {
+            locked(&self.idle)
+                .entry(launch.pool.clone())
+                .or_default()
+                .push(instance);
+        }
+        report
+    }
+
+    /// An idle instance of the pool, after dropping the idle ones of the function's other pools: a
+    /// function whose code or settings changed does not run its old code again.
+    fn take_idle(&self, launch: &Launch) -> Option<Instance> {
+        let prefix = format!("{}/", launch.function);
+        let mut idle = locked(&self.idle);
+        idle.retain(|pool, _| pool == &launch.pool || !pool.starts_with(&prefix));
+        let instances = idle.get_mut(&launch.pool)?;
+        while let Some(mut instance) = instances.pop() {
+            if instance.is_alive() {
+                return Some(instance);
+            }
+        }
+        None
+    }
+
+    async fn start(
+        &self,
+        launch: &Launch,
+        zip: impl FnOnce() -> Result<Vec<u8>, Failure>,
+        request_id: &str,
+    ) -> Result<Instance, Box<Report>> {
+        let failed = |status_code, message: String, output: &str| {
+            Box::new(Report::failed(request_id, status_code, &message, output))
+        };
+        let code_dir = self.code_root.join(&launch.code_sha256);
+        let code_dir = if code_dir.is_dir() {
+            code_dir
+        } else {
+            let zip = zip().map_err(|failure| failed(CONTAINER_INIT_ERROR, failure.message, ""))?;
+            unpack(&zip, &self.code_root)
+                .map_err(|error| failed(CONTAINER_INIT_ERROR, error.to_string(), ""))?
+        };
+        let start = Start::of(&launch.runtime)
+            .map_err(|failure| failed(CONTAINER_INIT_ERROR, failure.message, ""))?;
+        let (program, args, mut env) = match start {
+            Start::Own => (code_dir.join("bootstrap"), Vec::new(), Vec::new()),
+            Start::Shipped(bootstrap) => {
+                let (program, args) = self.bootstraps.command(bootstrap);
+                (program, args, bootstrap.environment(&code_dir))
+            }
+        };
+        env.push((
+            "USER_CODE_ROOT".to_owned(),
+            code_dir.to_string_lossy().into_owned(),
+        ));
+        env.extend(launch.env.iter().cloned());
+        Instance::start(InstanceSpec {
+            program,
+            args,
+            code_dir,
+            handler: launch.handler.clone(),
+            env,
+            init_timeout: launch.init_timeout,
+            memory_limit_mb: launch.memory_mb,
+            output_cap: OUTPUT_CAP,
+        })
+        .await
+        .map_err(|InitFailure { kind, log }| {
+            let (status_code, message) = match &kind {
+                InitFailureKind::Spawn(error) => (
+                    CONTAINER_INIT_ERROR,
+                    format!("The function could not be started: {error}."),
+                ),
+                InitFailureKind::Exited(status) => (
+                    CONTAINER_STATE_EXITED,
+                    format!("The function exited before it was ready ({status})."),
+                ),
+                InitFailureKind::TimedOut => (
+                    INIT_CONTAINER_TIMEOUT,
+                    format!(
+                        "The function was not ready within its init timeout of {} seconds.",
+                        launch.init_timeout.as_secs()
+                    ),
+                ),
+            };
+            failed(status_code, message, &log)
+        })
+    }
+
+    /// Ends the running invocation `request_id`, if it runs here: at once, or after SIGTERM and `grace`.
+    pub(crate) fn terminate(&self, request_id: &str, grace: Option<Duration>) -> bool {
+        match locked(&self.running).get(request_id) {
+            Some(terminator) => {
+                terminator.terminate(grace);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Kills every instance, idle or running.
+    pub(crate) fn shutdown(&self) {
+        locked(&self.idle).clear();
+        for terminator in locked(&self.running).values() {
+            terminator.terminate(None);
+        }
+    }
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// What an ending reports, with the request's framed log.
+fn report(request_id: &str, launch: &Launch, completed: Completed) -> Report {
+    let Completed {
+        outcome,
+        log,
+        duration,
+        mem_usage,
+    } = completed;
+    let text = |body: Vec<u8>| String::from_utf8_lossy(&body).into_owned();
+    let terminated = outcome == Ending::Terminated;
+    let (status_code, ret_msg, err_msg) = match outcome {
+        Ending::Returned(body) => (SUCCESS, text(body), String::new()),
+        Ending::Errored(body) => {
+            let err_msg = text(body);
+            // A shipped bootstrap names the status of what failed (437 for a missing handler).
+            let status_code = serde_json::from_str::<serde_json::Value>(&err_msg)
+                .ok()
+                .and_then(|error| error.get("statusCode")?.as_i64())
+                .filter(|code| (400..600).contains(code))
+                .unwrap_or(USER_CODE_EXCEPTION);
+            (status_code, String::new(), err_msg)
+        }
+        Ending::TimedOut => (
+            TIME_LIMIT_REACHED,
+            String::new(),
+            error_json(
+                request_id,
+                TIME_LIMIT_REACHED,
+                &format!(
+                    "Invoking task timed out after {} seconds",
+                    launch.timeout.as_secs()
+                ),
+            ),
+        ),
+        Ending::Exited(status) => (
+            USER_PROCESS_EXIT,
+            String::new(),
+            error_json(
+                request_id,
+                USER_PROCESS_EXIT,
+                &format!("User process exit when running ({status})"),
+            ),
+        ),
+        Ending::Terminated => (
+            USER_PROCESS_EXIT,
+            String::new(),
+            error_json(request_id, USER_PROCESS_EXIT, "The invocation was terminated"),
+        ),
+        Ending::TooLarge => (
+            RESPONSE_TOO_LARGE,
+            String::new(),
+            error_json(
+                request_id,
+                RESPONSE_TOO_LARGE,
+                "The size of response exceeds the upper limit (6MB)",
+            ),
+        ),
+    };
+    Report {
+        terminated,
+        status_code,
+        ret_msg,
+        err_msg,
+        log: frame(request_id, &log, duration, launch.memory_mb, mem_usage),
+        duration,
+        mem_usage,
+    }
+}
+
+/// The first executable file called `name` on `PATH`.
+fn on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| is_executable(candidate))
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}

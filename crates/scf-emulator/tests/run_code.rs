@@ -1,0 +1,394 @@
+//! With `run_code`, invocations run the function's own code through the Custom Runtime API: outcomes,
+//! status codes, logs, termination and concurrency follow what the code does. Real processes on real
+//! loopback sockets; every wait has a generous deadline and no duration is asserted.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::io::Write;
+use std::time::Duration;
+
+use common::TestClient;
+use common::zips::base64;
+use scf_emulator::{Config, Emulator, RunningEmulator, SystemClock};
+use serde_json::{Value, json};
+
+/// Long enough for a loaded machine, and never reached when the code behaves.
+const DEADLINE: Duration = Duration::from_secs(60);
+
+async fn start() -> (RunningEmulator, TestClient) {
+    let mut config = Config::default();
+    config.rate_limits.enabled = false;
+    config.function_ready_ms = 0;
+    config.run_code = true;
+    let emulator = Emulator::builder()
+        .config(config)
+        .clock(SystemClock)
+        .start()
+        .await
+        .unwrap();
+    let client = TestClient::new(&emulator, SystemClock);
+    (emulator, client)
+}
+
+/// A zip of `(path, content, mode)` entries.
+fn zip_with_modes(entries: &[(&str, &str, u32)]) -> String {
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, content, mode) in entries {
+        let options = zip::write::SimpleFileOptions::default().unix_permissions(*mode);
+        writer.start_file(*name, options).unwrap();
+        writer.write_all(content.as_bytes()).unwrap();
+    }
+    base64(&writer.finish().unwrap().into_inner())
+}
+
+fn python(source: &str) -> String {
+    zip_with_modes(&[("index.py", source, 0o644)])
+}
+
+/// Creates `name` from `zip` with `runtime` and the given extra settings, async runs enabled.
+async fn deploy(client: &TestClient, name: &str, runtime: &str, zip: String, extra: Value) {
+    let mut request = json!({
+        "FunctionName": name,
+        "Runtime": runtime,
+        "Handler": "index.main_handler",
+        "Code": {"ZipFile": zip},
+        "AsyncRunEnable": "TRUE",
+        "Timeout": 10,
+    });
+    for (key, value) in extra.as_object().unwrap() {
+        request[key] = value.clone();
+    }
+    client.post("CreateFunction", request).await.ok();
+}
+
+async fn invoke(client: &TestClient, name: &str, event: Value) -> Value {
+    client
+        .post(
+            "Invoke",
+            json!({"FunctionName": name, "ClientContext": event.to_string(), "LogType": "Tail"}),
+        )
+        .await
+        .ok()["Result"]
+        .clone()
+}
+
+/// Follows event `id` until it ends; returns its status and status code.
+async fn wait_for_end(client: &TestClient, id: &str) -> (String, i64) {
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    loop {
+        let reply = client.status(id).await;
+        let result = reply.ok()["Result"].clone();
+        let status = result["Status"].as_str().unwrap().to_owned();
+        if status != "RUNNING" {
+            return (status, result["StatusCode"].as_i64().unwrap());
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "event {id} still running"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Waits until `path` exists: the code that creates it is running.
+async fn wait_for_file(path: &std::path::Path) {
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    while !path.exists() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{} never appeared",
+            path.display()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_python_handler_returns_its_value_logs_its_output_and_stays_warm() {
+    let (_emulator, client) = start().await;
+    let source = "import os\n\
+        def main_handler(event, context):\n    \
+            print('handling', event['n'])\n    \
+            return {'n': event['n'], 'pid': os.getpid(), 'function': context['function_name'], \
+            'namespace': os.environ['SCF_NAMESPACE'], 'mode': os.environ['MODE']}\n";
+    deploy(
+        &client,
+        "py-ok",
+        "Python3.9",
+        python(source),
+        json!({"Environment": {"Variables": [{"Key": "MODE", "Value": "test"}]}}),
+    )
+    .await;
+    let first = invoke(&client, "py-ok", json!({"n": 1})).await;
+    let returned: Value = serde_json::from_str(first["RetMsg"].as_str().unwrap()).unwrap();
+    assert_eq!(returned["n"], 1);
+    assert_eq!(returned["function"], "py-ok");
+    assert_eq!(returned["namespace"], "default");
+    assert_eq!(returned["mode"], "test");
+    assert_eq!(first["ErrMsg"], "");
+    assert_eq!(first["InvokeResult"], 0);
+    assert!(first["MemUsage"].as_i64().unwrap() > 0, "{first}");
+    let log = first["Log"].as_str().unwrap();
+    assert!(log.contains("handling 1"), "{log}");
+    assert!(log.starts_with("START RequestId:"), "{log}");
+
+    let second = invoke(&client, "py-ok", json!({"n": 2})).await;
+    let returned_again: Value = serde_json::from_str(second["RetMsg"].as_str().unwrap()).unwrap();
+    assert_eq!(returned_again["pid"], returned["pid"], "the warm instance ran it");
+    let log = second["Log"].as_str().unwrap();
+    assert!(log.contains("handling 2") && !log.contains("handling 1"), "{log}");
+
+    // GetFunctionLogs keeps each request's own log.
+    let logs = client
+        .post("GetFunctionLogs", json!({"FunctionName": "py-ok"}))
+        .await
+        .ok();
+    let data = logs["Data"].as_array().unwrap();
+    assert_eq!(data.len(), 2);
+    let first_id = first["FunctionRequestId"].as_str().unwrap();
+    let kept = data
+        .iter()
+        .find(|log| log["RequestId"] == first_id)
+        .unwrap();
+    assert!(kept["Log"].as_str().unwrap().contains("handling 1"));
+    assert_eq!(kept["RetCode"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exceptions_timeouts_and_exits_get_their_status_codes_sync_and_async() {
+    let (_emulator, client) = start().await;
+    let source = "import os, time\n\
+        def main_handler(event, context):\n    \
+            if event['do'] == 'raise':\n        raise ValueError('bad input')\n    \
+            if event['do'] == 'sleep':\n        time.sleep(30)\n    \
+            if event['do'] == 'exit':\n        os._exit(3)\n    \
+            return 'ok'\n";
+    deploy(
+        &client,
+        "py-outcomes",
+        "Python3.9",
+        python(source),
+        json!({"Timeout": 1}),
+    )
+    .await;
+
+    let raised = invoke(&client, "py-outcomes", json!({"do": "raise"})).await;
+    assert_eq!(raised["InvokeResult"], -1);
+    let error: Value = serde_json::from_str(raised["ErrMsg"].as_str().unwrap()).unwrap();
+    assert_eq!(error["statusCode"], 430);
+    assert_eq!(error["errorCode"], -1);
+    assert!(error["stackTrace"].as_str().unwrap().contains("bad input"));
+
+    let slept = invoke(&client, "py-outcomes", json!({"do": "sleep"})).await;
+    let error: Value = serde_json::from_str(slept["ErrMsg"].as_str().unwrap()).unwrap();
+    assert_eq!(error["statusCode"], 433, "{slept}");
+
+    let exited = invoke(&client, "py-outcomes", json!({"do": "exit"})).await;
+    let error: Value = serde_json::from_str(exited["ErrMsg"].as_str().unwrap()).unwrap();
+    assert_eq!(error["statusCode"], 439, "{exited}");
+
+    for (what, status, code) in [
+        ("ok", "FINISHED", 200),
+        ("raise", "FAILED", 430),
+        ("sleep", "FAILED", 433),
+        ("exit", "FAILED", 439),
+    ] {
+        let id = client
+            .invoke_async("py-outcomes", Some(json!({"do": what})))
+            .await;
+        assert_eq!(
+            wait_for_end(&client, &id).await,
+            (status.to_owned(), code),
+            "{what}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn terminate_kills_the_running_code_and_the_event_is_aborted() {
+    let (_emulator, client) = start().await;
+    let source = "import time\n\
+        def main_handler(event, context):\n    \
+            open(event['marker'], 'w').close()\n    \
+            time.sleep(60)\n    \
+            return 'too late'\n";
+    deploy(
+        &client,
+        "py-forever",
+        "Python3.9",
+        python(source),
+        json!({"Timeout": 120}),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("started");
+    let id = client
+        .invoke_async("py-forever", Some(json!({"marker": marker})))
+        .await;
+    wait_for_file(&marker).await;
+    client
+        .post(
+            "TerminateAsyncEvent",
+            json!({"FunctionName": "py-forever", "InvokeRequestId": id}),
+        )
+        .await
+        .ok();
+    assert_eq!(
+        wait_for_end(&client, &id).await,
+        ("ABORTED".to_owned(), 439)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_bash_custom_runtime_sample_runs_unchanged() {
+    let bootstrap = r#"#!/bin/bash
+
+set -euo pipefail
+
+# Initialization - load function handler
+source ./"$(echo $_HANDLER | cut -d. -f1).sh"
+
+# Info custom runtime ready
+curl -d " " -X POST -s "http://$SCF_RUNTIME_API:$SCF_RUNTIME_API_PORT/runtime/init/ready"
+
+# Processing
+while true
+do
+  HEADERS="$(mktemp)"
+  # Get an event. The HTTP request will block until one is received
+  EVENT_DATA=$(curl -sS -LD "$HEADERS" -X GET -s "http://$SCF_RUNTIME_API:$SCF_RUNTIME_API_PORT/runtime/invocation/next")
+
+  # Execute the handler function from the script
+  RESPONSE=$($(echo "$_HANDLER" | cut -d. -f2) "$EVENT_DATA")
+
+  # Send the response
+  curl -X POST -s "http://$SCF_RUNTIME_API:$SCF_RUNTIME_API_PORT/runtime/invocation/response"  -d "$RESPONSE"
+done
+"#;
+    let handler = r#"function main_handler () {
+  EVENT_DATA=$1
+  echo "$EVENT_DATA" 1>&2;
+  RESPONSE="Echoing request: '$EVENT_DATA'"
+
+  echo $RESPONSE
+}
+"#;
+    let (_emulator, client) = start().await;
+    let zip = zip_with_modes(&[("bootstrap", bootstrap, 0o755), ("index.sh", handler, 0o755)]);
+    deploy(
+        &client,
+        "bash-echo",
+        "CustomRuntime",
+        zip,
+        json!({"InitTimeout": 10}),
+    )
+    .await;
+    let result = invoke(&client, "bash-echo", json!({"key1": "test value 1"})).await;
+    assert_eq!(
+        result["RetMsg"],
+        r#"Echoing request: '{"key1":"test value 1"}'"#
+    );
+    assert!(
+        result["Log"]
+            .as_str()
+            .unwrap()
+            .contains(r#"{"key1":"test value 1"}"#)
+    );
+    let id = client
+        .invoke_async("bash-echo", Some(json!({"key1": "again"})))
+        .await;
+    assert_eq!(
+        wait_for_end(&client, &id).await,
+        ("FINISHED".to_owned(), 200)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_handler_runs_async_and_its_errors_fail_the_event() {
+    if std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: `node` is not on PATH");
+        return;
+    }
+    let (_emulator, client) = start().await;
+    let source = "exports.main_handler = async (event, context) => {\n\
+        console.log('node got', event.n);\n\
+        if (event.n < 0) { throw new Error('negative'); }\n\
+        return { doubled: event.n * 2, request: context.request_id };\n\
+        };\n";
+    let zip = zip_with_modes(&[("index.js", source, 0o644)]);
+    deploy(&client, "node-double", "Nodejs16.13", zip, json!({})).await;
+    let result = invoke(&client, "node-double", json!({"n": 21})).await;
+    let returned: Value = serde_json::from_str(result["RetMsg"].as_str().unwrap()).unwrap();
+    assert_eq!(returned["doubled"], 42);
+    assert_eq!(returned["request"], result["FunctionRequestId"]);
+    assert!(result["Log"].as_str().unwrap().contains("node got 21"));
+    let id = client
+        .invoke_async("node-double", Some(json!({"n": -1})))
+        .await;
+    assert_eq!(wait_for_end(&client, &id).await, ("FAILED".to_owned(), 430));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reserved_concurrency_caps_the_instances_and_the_rest_get_432() {
+    let (_emulator, client) = start().await;
+    let source = "import time\n\
+        def main_handler(event, context):\n    \
+            if 'marker' in event:\n        open(event['marker'], 'w').close()\n    \
+            time.sleep(event.get('sleep', 0))\n    \
+            return 'done'\n";
+    deploy(
+        &client,
+        "py-single",
+        "Python3.9",
+        python(source),
+        json!({"MemorySize": 128}),
+    )
+    .await;
+    client
+        .post(
+            "PutReservedConcurrencyConfig",
+            json!({"FunctionName": "py-single", "ReservedConcurrencyMem": 128}),
+        )
+        .await
+        .ok();
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("started");
+    let busy = client
+        .invoke_async("py-single", Some(json!({"sleep": 3, "marker": marker})))
+        .await;
+    // The first one holds the only instance once its code runs.
+    wait_for_file(&marker).await;
+    let refused = client.invoke_async("py-single", None).await;
+    assert_eq!(
+        wait_for_end(&client, &refused).await,
+        ("FAILED".to_owned(), 432)
+    );
+    assert_eq!(
+        wait_for_end(&client, &busy).await,
+        ("FINISHED".to_owned(), 200)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runtimes_the_emulator_cannot_run_are_refused_at_invocation() {
+    let (_emulator, client) = start().await;
+    deploy(
+        &client,
+        "go-function",
+        "Go1",
+        zip_with_modes(&[("main", "binary", 0o755)]),
+        json!({"Handler": "main"}),
+    )
+    .await;
+    let reply = client
+        .post("Invoke", json!({"FunctionName": "go-function"}))
+        .await;
+    assert_eq!(reply.code().as_deref(), Some("FailedOperation"));
+    reply.assert_message_contains("Go1");
+}
