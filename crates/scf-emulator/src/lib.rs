@@ -51,6 +51,7 @@ mod faults;
 mod ids;
 mod params;
 mod rate_limit;
+mod runtime;
 mod server;
 mod service;
 mod time_format;
