@@ -193,7 +193,7 @@ fn check_zip(zip: &[u8], member: &str) -> Result<(), Failure> {
 }
 
 /// Whether an entry name would unpack outside its directory: absolute, with a drive, or through `..`.
-fn escapes(name: &str) -> bool {
+pub(crate) fn escapes(name: &str) -> bool {
     let absolute = name.starts_with('/') || name.starts_with('\\');
     let drive = name.as_bytes().get(1) == Some(&b':');
     absolute || drive || name.contains('\0') || name.split(['/', '\\']).any(|part| part == "..")

@@ -1,5 +1,15 @@
-//! Running functions' own code through SCF's Custom Runtime API.
+//! Running a function's own code: instances started from its deployment package and driven through SCF's
+//! Custom Runtime API.
 
-// Used by the Runner, which the lead adds with instance.rs.
-#[allow(dead_code)]
+// The runner that drives these instances from the actions is not wired in yet.
+#![allow(dead_code)]
+
+pub(crate) mod api;
 pub(crate) mod bootstraps;
+pub(crate) mod instance;
+pub(crate) mod output;
+pub(crate) mod unpack;
+
+// The tests look processes up in /proc.
+#[cfg(all(test, target_os = "linux"))]
+mod tests;
