@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub(crate) mod api;
+pub(crate) mod bootstraps;
 pub(crate) mod instance;
 pub(crate) mod output;
 pub(crate) mod unpack;
