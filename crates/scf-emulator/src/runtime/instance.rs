@@ -302,6 +302,8 @@ impl Instance {
             invocation.timeout,
         );
         let mut terminations = self.terminations.subscribe();
+        // Dead until it answers: an invocation whose future is dropped midway leaves the instance unusable.
+        self.dead = true;
         let woken = tokio::select! {
             // An answer that arrived just before the process exited still counts.
             biased;
@@ -321,8 +323,14 @@ impl Instance {
             Woken::Answered(Answered { answer, at }) => {
                 end = at;
                 match answer {
-                    Answer::Response(body) => Ending::Returned(body.into()),
-                    Answer::Error(body) => Ending::Errored(body.into()),
+                    Answer::Response(body) => {
+                        self.dead = false;
+                        Ending::Returned(body.into())
+                    }
+                    Answer::Error(body) => {
+                        self.dead = false;
+                        Ending::Errored(body.into())
+                    }
                     Answer::TooLarge => Ending::TooLarge,
                 }
             }

@@ -122,3 +122,22 @@ async fn dropping_an_instance_kills_its_process_and_children() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invocation_dropped_midway_leaves_the_instance_dead() {
+    within(async {
+        let code = bash_code("", "sleep 1000");
+        let mut instance = Instance::start(spec(&code)).await.unwrap();
+        let pid = instance.pid().unwrap();
+        let abandoned = tokio::time::timeout(
+            Duration::from_millis(200),
+            instance.invoke(invocation("r1", "e", LONG)),
+        )
+        .await;
+        assert!(abandoned.is_err());
+        assert!(!instance.is_alive());
+        drop(instance);
+        assert!(ends(pid).await);
+    })
+    .await;
+}
