@@ -153,7 +153,7 @@ impl EmulatorBuilder {
         } else {
             None
         };
-        let backend = Backend::open_with(config, self.clock.now_millis(), runner)?;
+        let backend = Backend::open(config, self.clock.now_millis(), runner)?;
         let shared = Arc::new(Shared {
             backend,
             verifier: Verifier::new(scf_model::SERVICE, keys),

@@ -180,11 +180,14 @@ async fn process(
         })?
         .to_bytes();
 
-    let received = VerifiableRequest::from_parts(&parts, &body);
-    shared
-        .verifier
-        .verify(&received, now / 1_000)
-        .map_err(|e| Failure::new(ErrorCode::parse(e.code()), e.message()))?;
+    // Scoped: the request's header view is not `Sync`, and the action below may await.
+    {
+        let received = VerifiableRequest::from_parts(&parts, &body);
+        shared
+            .verifier
+            .verify(&received, now / 1_000)
+            .map_err(|e| Failure::new(ErrorCode::parse(e.code()), e.message()))?;
+    }
 
     let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
     let action = header("x-tc-action").ok_or_else(|| Failure::missing("Action"))?;

@@ -329,7 +329,10 @@ enum Accepted {
         run: Run,
         ret_msg: String,
     },
-    Launched(running::Launch, std::sync::Arc<crate::runtime::runner::Runner>),
+    Launched(
+        crate::runtime::runner::Launch,
+        std::sync::Arc<crate::runtime::runner::Runner>,
+    ),
 }
 
 /// Runs `plan`: checks the function, resolves the qualifier, records the invocation (and the event of
@@ -1001,7 +1004,7 @@ mod tests {
 
     /// A backend with the function `name` of `default` made from `settings`, and its row id.
     fn backend_with(name: &str, settings: CreateFunctionRequest, status: Status) -> (Backend, i64) {
-        let backend = Backend::open(Config::default(), NOW).unwrap();
+        let backend = Backend::open(Config::default(), NOW, None).unwrap();
         let deployment = Deployment {
             settings,
             code: CodeRef::default(),
@@ -1017,8 +1020,16 @@ mod tests {
         CreateFunctionRequest::default().r#type("Event")
     }
 
+    /// Runs an action's future to its end, as the server would.
+    fn blocking<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
     fn invoked(backend: &Backend, request: InvokeRequest) -> Result<Value, ErrorCode> {
-        invoke(backend, &request, &call())
+        blocking(invoke(backend, &request, &call()))
             .map(|body| {
                 let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
                 Value::Text(body["Response"]["Result"]["FunctionRequestId"].to_string())
@@ -1094,11 +1105,11 @@ mod tests {
             ..call()
         };
         assert!(
-            invoke(
+            blocking(invoke(
                 &backend,
                 &InvokeRequest::default().function_name("new"),
                 &later
-            )
+            ))
             .is_ok()
         );
     }

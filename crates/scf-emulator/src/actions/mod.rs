@@ -46,13 +46,9 @@ pub(crate) struct Backend {
 }
 
 impl Backend {
-    /// Opens the store and adds what the configuration declares and the store lacks.
-    pub(crate) fn open(config: Config, now: u64) -> Result<Self, StateError> {
-        Self::open_with(config, now, None)
-    }
-
-    /// [`Backend::open`] with the runner of the functions' code.
-    pub(crate) fn open_with(
+    /// Opens the store and adds what the configuration declares and the store lacks; `runner` runs
+    /// the functions' code, if the configuration asks for that.
+    pub(crate) fn open(
         config: Config,
         now: u64,
         runner: Option<Runner>,

@@ -1062,19 +1062,20 @@ mod tests {
             .functions
             .push(FunctionConfig::new("routed", 1_000));
         config.function_ready_ms = ready_ms;
-        Backend::open(config, 0).unwrap()
+        Backend::open(config, 0, None).unwrap()
     }
 
     fn call(backend: &Backend, request: AnyRequest, now: u64) -> Result<Vec<u8>, Failure> {
-        backend.call(
-            &request,
-            &Call {
-                now,
-                region: Some("ap-guangzhou"),
-                request_id: "test",
-                host: None,
-            },
-        )
+        let call = Call {
+            now,
+            region: Some("ap-guangzhou"),
+            request_id: "test",
+            host: None,
+        };
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(backend.call(&request, &call))
     }
 
     fn routed_function(backend: &Backend) -> Function {

@@ -1,13 +1,11 @@
 //! Running a function's own code: instances started from its deployment package and driven through SCF's
 //! Custom Runtime API.
 
-// The runner that drives these instances from the actions is not wired in yet.
-#![allow(dead_code)]
-
 pub(crate) mod api;
 pub(crate) mod bootstraps;
 pub(crate) mod instance;
 pub(crate) mod output;
+pub(crate) mod runner;
 pub(crate) mod unpack;
 
 // The tests look processes up in /proc.
