@@ -27,18 +27,26 @@ const APPLICATION_ID: i64 = 0x5343_4645;
 
 /// The schema, one step per version: step `i` takes a database from version `i` to `i + 1`. A new version
 /// appends a step; released steps never change, so every older state directory can be brought forward.
-const MIGRATIONS: &[&[&str]] = &[&[
-    crate::actions::namespaces::SCHEMA,
-    crate::actions::functions::SCHEMA,
-    crate::actions::code::SCHEMA,
-    crate::actions::versions::SCHEMA,
-    crate::actions::triggers::SCHEMA,
-    crate::actions::layers::SCHEMA,
-    crate::actions::domains::SCHEMA,
-    crate::actions::concurrency::SCHEMA,
-    crate::actions::invocations::SCHEMA,
-    crate::actions::events::SCHEMA,
-], &[crate::actions::invocations::RUN_REPORT_SCHEMA]];
+const MIGRATIONS: &[&[&str]] = &[
+    &[
+        crate::actions::namespaces::SCHEMA,
+        crate::actions::functions::SCHEMA,
+        crate::actions::code::SCHEMA,
+        crate::actions::versions::SCHEMA,
+        crate::actions::triggers::SCHEMA,
+        crate::actions::layers::SCHEMA,
+        crate::actions::domains::SCHEMA,
+        crate::actions::concurrency::SCHEMA,
+        crate::actions::invocations::SCHEMA,
+        crate::actions::events::SCHEMA,
+    ],
+    // Version 2: async events store their status, counted per status; invocations of code that ran
+    // keep its ErrMsg, log and memory.
+    &[
+        crate::actions::events::STORED_STATUS,
+        crate::actions::invocations::RUN_REPORT_SCHEMA,
+    ],
+];
 
 /// The schema version this emulator writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -68,6 +76,17 @@ impl Db {
     /// Opens the store: in memory without a directory, else `DIR/state.sqlite3`, created when missing and
     /// migrated to the current schema. A file of another program or of a newer emulator is refused.
     pub(crate) fn open(state_dir: Option<&Path>) -> Result<Self, StateError> {
+        Self::open_at(state_dir, SCHEMA_VERSION)
+    }
+
+    /// Opens the store as [`Db::open`] does, but brings a new or older one only to `version`: a state
+    /// file as an older emulator wrote it.
+    #[cfg(test)]
+    pub(crate) fn open_at_version(state_dir: &Path, version: i64) -> Result<Self, StateError> {
+        Self::open_at(Some(state_dir), version)
+    }
+
+    fn open_at(state_dir: Option<&Path>, version: i64) -> Result<Self, StateError> {
         let (connection, location, target) = match state_dir {
             None => {
                 // A name of its own, so two emulators in one process never share their state.
@@ -112,7 +131,7 @@ impl Db {
             .pragma_update(None, "foreign_keys", true)
             .map_err(unusable)?;
         connection.set_prepared_statement_cache_capacity(128);
-        migrate(&mut connection, &shown)?;
+        migrate(&mut connection, &shown, version)?;
         let in_memory_gate = location.is_none().then(|| RwLock::new(()));
         let db = Self {
             connection: Mutex::new(connection),
@@ -283,8 +302,8 @@ fn classify_open(error: rusqlite::Error, shown: &Path) -> StateError {
     StateError::new(kind, shown, error.to_string())
 }
 
-/// Brings the database to [`SCHEMA_VERSION`], one committed step at a time.
-fn migrate(connection: &mut Connection, shown: &Path) -> Result<(), StateError> {
+/// Brings the database to `target` ([`SCHEMA_VERSION`] but in tests), one committed step at a time.
+fn migrate(connection: &mut Connection, shown: &Path, target: i64) -> Result<(), StateError> {
     let query = |connection: &Connection, pragma: &str| -> Result<i64, StateError> {
         connection
             .pragma_query_value(None, pragma, |row| row.get(0))
@@ -314,7 +333,8 @@ fn migrate(connection: &mut Connection, shown: &Path) -> Result<(), StateError> 
     }
     let failed =
         |e: rusqlite::Error| StateError::new(StateErrorKind::Unusable, shown, e.to_string());
-    for (from, step) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+    let steps = MIGRATIONS.iter().enumerate().take(target.max(0) as usize);
+    for (from, step) in steps.skip(version.max(0) as usize) {
         let transaction = connection.transaction().map_err(failed)?;
         for sql in *step {
             transaction.execute_batch(sql).map_err(failed)?;

@@ -184,6 +184,114 @@ async fn invisible_and_expired_events_are_not_counted_and_expired_ones_are_swept
     assert_eq!(total(&client).await, 1);
 }
 
+/// `TotalCount` and ids of `hello`'s events with one of `statuses`, oldest first.
+async fn by_status(client: &TestClient, statuses: Value) -> (Value, Vec<String>) {
+    let page = list(
+        client,
+        json!({"FunctionName": "hello", "Status": statuses, "Order": "ASC"}),
+    )
+    .await;
+    (page["TotalCount"].clone(), ids(&page))
+}
+
+#[tokio::test]
+async fn status_filters_stay_exact_when_the_clock_moves_back_and_on_a_read_only_store() {
+    let clock = ManualClock::new(START_MS);
+    let emulator = start(&clock, None).await;
+    let client = TestClient::new(&emulator, clock.clone());
+    let finished = client
+        .invoke_async(
+            "hello",
+            Some(json!({"scf_emulator": {"duration_ms": 1000}})),
+        )
+        .await;
+    clock.advance(Duration::from_millis(1));
+    let failed = client
+        .invoke_async(
+            "hello",
+            Some(json!({"scf_emulator": {"outcome": "failed", "duration_ms": 500}})),
+        )
+        .await;
+    clock.advance(Duration::from_millis(1));
+    let running = client
+        .invoke_async(
+            "hello",
+            Some(json!({"scf_emulator": {"duration_ms": 60_000}})),
+        )
+        .await;
+    clock.advance(Duration::from_secs(2));
+    assert_eq!(
+        by_status(&client, json!(["FINISHED"])).await,
+        (json!(1), vec![finished.clone()])
+    );
+    assert_eq!(
+        by_status(&client, json!(["FAILED", "FINISHED"])).await,
+        (json!(2), vec![finished.clone(), failed.clone()])
+    );
+    assert_eq!(
+        by_status(&client, json!(["RUNNING"])).await,
+        (json!(1), vec![running.clone()])
+    );
+
+    // Back to before either ended: both run again, and one is cut short.
+    clock.set_millis(START_MS + 100);
+    assert_eq!(
+        by_status(&client, json!(["RUNNING"])).await,
+        (
+            json!(3),
+            vec![finished.clone(), failed.clone(), running.clone()]
+        )
+    );
+    assert_eq!(
+        by_status(&client, json!(["FINISHED", "FAILED"])).await,
+        (json!(0), vec![])
+    );
+    client
+        .post(
+            "TerminateAsyncEvent",
+            json!({"FunctionName": "hello", "InvokeRequestId": finished}),
+        )
+        .await
+        .ok();
+    clock.set_millis(START_MS + 2_000);
+    assert_eq!(
+        by_status(&client, json!(["ABORTED"])).await,
+        (json!(1), vec![finished.clone()])
+    );
+    assert_eq!(
+        by_status(&client, json!(["FINISHED"])).await,
+        (json!(0), vec![])
+    );
+    assert_eq!(
+        by_status(&client, json!(["FAILED", "RUNNING"])).await,
+        (json!(2), vec![failed, running.clone()])
+    );
+    assert_eq!(
+        client.status(&finished).await.ok()["Result"]["Status"],
+        "ABORTED"
+    );
+
+    // A store that refuses writes cannot settle what ended; its Status filters count rows instead.
+    let later = client
+        .invoke_async("hello", Some(json!({"scf_emulator": {"duration_ms": 10}})))
+        .await;
+    clock.advance(Duration::from_secs(1));
+    emulator.set_state_read_only(true);
+    assert_eq!(
+        by_status(&client, json!(["FINISHED"])).await,
+        (json!(1), vec![later.clone()])
+    );
+    assert_eq!(
+        by_status(&client, json!(["RUNNING"])).await,
+        (json!(1), vec![running])
+    );
+    emulator.set_state_read_only(false);
+    assert_eq!(
+        by_status(&client, json!(["FINISHED"])).await,
+        (json!(1), vec![later])
+    );
+}
+
 #[tokio::test]
 async fn a_state_directory_keeps_events_across_a_restart() {
     let dir = StateDir::new("restart");

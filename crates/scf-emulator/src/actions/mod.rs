@@ -61,6 +61,10 @@ impl Backend {
             runner: runner.map(Arc::new),
         };
         backend.seed(now)?;
+        backend
+            .db
+            .write(|tx| invocations::end_orphans(tx, now))
+            .map_err(|failure| StateError::seeding(backend.db.location(), failure.message))?;
         Ok(backend)
     }
 
@@ -68,7 +72,6 @@ impl Backend {
         self.db
             .write(|tx| {
                 namespaces::seed(tx, &self.config, now)?;
-                invocations::end_orphans(tx, now)?;
                 functions::seed(tx, &self.config, now)
             })
             .map_err(|failure| StateError::seeding(self.db.location(), failure.message))
