@@ -10,6 +10,12 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+/// The variable that names, comma-separated, the function's own variables for the bootstraps: SCF fills
+/// the context's `environment` and `environ` from the function's configuration, which a process cannot
+/// tell apart from the platform's variables. Configurable keys match `[a-zA-Z][a-zA-Z0-9_]*`, so the
+/// leading underscore never collides with one; the bootstraps remove it before user code runs.
+pub(crate) const FUNCTION_VARIABLES: &str = "_SCF_FUNCTION_VARIABLES";
+
 /// A language whose event functions run through a bootstrap the emulator ships.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Bootstrap {
@@ -61,11 +67,18 @@ impl Bootstrap {
         }
     }
 
-    /// The variables SCF gives this language's functions, with the code directory in place of
-    /// `/var/user` (environment variables table of SCF's documentation).
-    pub(crate) fn environment(self, code_dir: &Path) -> Vec<(String, String)> {
+    /// The variables this bootstrap needs beside the fixed ones and the function's: those SCF gives
+    /// the language (environment variables table of SCF's documentation, with the code directory in
+    /// place of `/var/user`), and [`FUNCTION_VARIABLES`] naming `function_variables`, the keys the
+    /// function configured, for the context's `environment` and `environ`.
+    pub(crate) fn environment<'a>(
+        self,
+        code_dir: &Path,
+        function_variables: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<(String, String)> {
         let code_dir = code_dir.to_string_lossy();
-        match self {
+        let names: Vec<&str> = function_variables.into_iter().collect();
+        let mut environment = match self {
             Bootstrap::Python3 => vec![
                 ("PYTHONPATH".to_owned(), code_dir.into_owned()),
                 ("PYTHONDONTWRITEBYTECODE".to_owned(), "x".to_owned()),
@@ -75,7 +88,9 @@ impl Bootstrap {
                 "NODE_PATH".to_owned(),
                 format!("{code_dir}:{code_dir}/node_modules"),
             )],
-        }
+        };
+        environment.push((FUNCTION_VARIABLES.to_owned(), names.join(",")));
+        environment
     }
 }
 
@@ -133,58 +148,6 @@ pub(crate) fn install(dir: &Path) -> io::Result<InstalledBootstraps> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn runtimes_map_to_their_bootstrap() {
-        assert_eq!(
-            Bootstrap::for_runtime("Python3.6"),
-            Some(Bootstrap::Python3)
-        );
-        assert_eq!(
-            Bootstrap::for_runtime("Python3.10"),
-            Some(Bootstrap::Python3)
-        );
-        assert_eq!(
-            Bootstrap::for_runtime("Nodejs18.15"),
-            Some(Bootstrap::Nodejs)
-        );
-        assert_eq!(Bootstrap::for_runtime("Python2.7"), None);
-        assert_eq!(Bootstrap::for_runtime("CustomRuntime"), None);
-        assert_eq!(Bootstrap::for_runtime("Go1"), None);
-    }
-
-    #[test]
-    fn install_writes_each_script_and_repairs_a_changed_one() -> io::Result<()> {
-        let dir = std::env::temp_dir().join(format!("scf-bootstraps-{}", fastrand::u64(..)));
-        let installed = install(&dir)?;
-        for bootstrap in Bootstrap::ALL {
-            assert_eq!(
-                fs::read_to_string(installed.path(bootstrap))?,
-                bootstrap.source()
-            );
-        }
-        fs::write(installed.path(Bootstrap::Python3), "changed")?;
-        let again = install(&dir)?;
-        assert_eq!(
-            fs::read_to_string(again.path(Bootstrap::Python3))?,
-            Bootstrap::Python3.source()
-        );
-        let mut names: Vec<_> = fs::read_dir(&dir)?
-            .map(|entry| entry.map(|entry| entry.file_name()))
-            .collect::<io::Result<_>>()?;
-        names.sort();
-        assert_eq!(names, ["bootstrap.js", "bootstrap.py"]);
-        fs::remove_dir_all(&dir)
-    }
-
-    #[test]
-    fn install_reports_a_directory_it_cannot_create() -> io::Result<()> {
-        let file = std::env::temp_dir().join(format!("scf-bootstraps-file-{}", fastrand::u64(..)));
-        fs::write(&file, "not a directory")?;
-        assert!(install(&file.join("inside")).is_err());
-        fs::remove_file(&file)
-    }
-}
+// The tests run real interpreters as instances, which need Unix process groups.
+#[cfg(all(test, unix))]
+mod tests;

@@ -14,15 +14,10 @@ const url = require('url');
 const CONNECT_ATTEMPTS = 5;
 const CONNECT_RETRY_DELAY_MS = 200;
 
-// Variables that SCF or this emulator sets for every function. The context's `environment` and
-// `environ` hold the function's own variables, so these (and the reserved prefixes) are left out.
-const PLATFORM_VARIABLES = new Set([
-  '_', '_HANDLER', '_SCF_SERVER_PORT', 'CLASSPATH', 'HOME', 'HOSTNAME', 'LANG', 'LC_ALL', 'LC_CTYPE',
-  'LD_LIBRARY_PATH', 'LOGNAME', 'NODE_PATH', 'PATH', 'PHP_INI_SCAN_DIR', 'PWD',
-  'PYTHONDONTWRITEBYTECODE', 'PYTHONPATH', 'PYTHONUNBUFFERED', 'SHELL', 'SHLVL', 'TMPDIR',
-  'TRIGGER_SRC', 'USER', 'USER_CODE_ROOT',
-]);
-const RESERVED_PREFIXES = ['SCF_', 'QCLOUD_', 'TENCENTCLOUD_'];
+// The emulator names the function's own variables here (comma-separated): SCF fills the context's
+// `environment` and `environ` from the function's configuration, which the process cannot tell apart
+// from the platform's variables. No configurable variable starts with an underscore.
+const FUNCTION_VARIABLES = '_SCF_FUNCTION_VARIABLES';
 
 const apiHost = process.env.SCF_RUNTIME_API || '127.0.0.1';
 const apiPort = process.env.SCF_RUNTIME_API_PORT;
@@ -81,13 +76,16 @@ async function request(method, pathName, body) {
   }
 }
 
-// The function's own variables, as SCF puts them in the context (plus SCF_NAMESPACE).
+// The function's own variables and SCF_NAMESPACE, as SCF puts them in the context.
 function functionEnvironment() {
-  const isOwn = (key) => key === 'SCF_NAMESPACE'
-    || !(PLATFORM_VARIABLES.has(key) || RESERVED_PREFIXES.some((prefix) => key.startsWith(prefix)));
+  const names = new Set((process.env[FUNCTION_VARIABLES] || '').split(','));
+  delete process.env[FUNCTION_VARIABLES];
+  names.add('SCF_NAMESPACE');
   const variables = {};
-  for (const key of Object.keys(process.env).filter(isOwn).sort()) {
-    variables[key] = process.env[key];
+  for (const name of [...names].sort()) {
+    if (Object.prototype.hasOwnProperty.call(process.env, name)) {
+      variables[name] = process.env[name];
+    }
   }
   return variables;
 }
@@ -109,7 +107,7 @@ async function loadHandler(handlerName, codeDir) {
       userModule = require(filePath);
     } catch (error) {
       // A package with "type": "module" holds ES modules, which only import() loads.
-      if (error.code !== 'ERR_REQUIRE_ESM') {
+      if (!(error instanceof Error) || error.code !== 'ERR_REQUIRE_ESM') {
         throw error;
       }
       userModule = await import(url.pathToFileURL(require.resolve(filePath)).href);
@@ -117,7 +115,8 @@ async function loadHandler(handlerName, codeDir) {
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     // A missing handler file needs no stack: the message names the path that was looked for.
-    const missingFile = error.code === 'MODULE_NOT_FOUND' && message.includes(`'${filePath}'`);
+    const missingFile = error instanceof Error && error.code === 'MODULE_NOT_FOUND'
+      && message.includes(`'${filePath}'`);
     const trace = error instanceof Error && !missingFile ? describeError(error) : message;
     return { loadError: { message, trace } };
   }

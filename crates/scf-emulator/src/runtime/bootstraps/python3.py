@@ -20,37 +20,10 @@ import traceback
 CONNECT_ATTEMPTS = 5
 CONNECT_RETRY_DELAY_SECONDS = 0.2
 
-# Variables that SCF or this emulator sets for every function. The context's `environment` and
-# `environ` hold the function's own variables, so these (and the reserved prefixes) are left out.
-PLATFORM_VARIABLES = frozenset(
-    [
-        "_",
-        "_HANDLER",
-        "_SCF_SERVER_PORT",
-        "CLASSPATH",
-        "HOME",
-        "HOSTNAME",
-        "LANG",
-        "LC_ALL",
-        "LC_CTYPE",
-        "LD_LIBRARY_PATH",
-        "LOGNAME",
-        "NODE_PATH",
-        "PATH",
-        "PHP_INI_SCAN_DIR",
-        "PWD",
-        "PYTHONDONTWRITEBYTECODE",
-        "PYTHONPATH",
-        "PYTHONUNBUFFERED",
-        "SHELL",
-        "SHLVL",
-        "TMPDIR",
-        "TRIGGER_SRC",
-        "USER",
-        "USER_CODE_ROOT",
-    ]
-)
-RESERVED_PREFIXES = ("SCF_", "QCLOUD_", "TENCENTCLOUD_")
+# The emulator names the function's own variables here (comma-separated): SCF fills the context's
+# `environment` and `environ` from the function's configuration, which the process cannot tell apart
+# from the platform's variables. No configurable variable starts with an underscore.
+FUNCTION_VARIABLES = "_SCF_FUNCTION_VARIABLES"
 BOOTSTRAP_FILE = os.path.abspath(__file__)
 
 
@@ -103,15 +76,10 @@ def fatal(message):
 
 
 def function_environment():
-    """The function's own variables, as SCF puts them in the context (plus SCF_NAMESPACE)."""
-    variables = {}
-    for key, value in os.environ.items():
-        if key in PLATFORM_VARIABLES or key.startswith(RESERVED_PREFIXES):
-            continue
-        variables[key] = value
-    if "SCF_NAMESPACE" in os.environ:
-        variables["SCF_NAMESPACE"] = os.environ["SCF_NAMESPACE"]
-    return dict(sorted(variables.items()))
+    """The function's own variables and SCF_NAMESPACE, as SCF puts them in the context."""
+    names = set(os.environ.pop(FUNCTION_VARIABLES, "").split(","))
+    names.add("SCF_NAMESPACE")
+    return {name: os.environ[name] for name in sorted(names) if name in os.environ}
 
 
 def load_handler(handler_name, code_dir):
