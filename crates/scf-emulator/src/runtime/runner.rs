@@ -69,6 +69,8 @@ pub(crate) struct Launch {
     pub(crate) code_sha256: String,
     /// The function's variables and SCF's built-ins.
     pub(crate) env: Vec<(String, String)>,
+    /// The names of the variables the function configured itself.
+    pub(crate) function_variables: Vec<String>,
     pub(crate) timeout: Duration,
     pub(crate) init_timeout: Duration,
     pub(crate) memory_mb: u64,
@@ -292,7 +294,8 @@ impl Runner {
             Start::Own => (code_dir.join("bootstrap"), Vec::new(), Vec::new()),
             Start::Shipped(bootstrap) => {
                 let (program, args) = self.bootstraps.command(bootstrap);
-                (program, args, bootstrap.environment(&code_dir))
+                let own = launch.function_variables.iter().map(String::as_str);
+                (program, args, bootstrap.environment(&code_dir, own))
             }
         };
         env.push((

@@ -70,6 +70,7 @@ pub(crate) fn launch(
             ))
         })
         .collect();
+    let function_variables = env.iter().map(|(name, _)| name.clone()).collect();
     let region = call.region.unwrap_or_default();
     for (name, value) in [
         ("SCF_RUNTIME", runtime),
@@ -113,6 +114,7 @@ pub(crate) fn launch(
             .unwrap_or_else(|| DEFAULT_HANDLER.to_owned()),
         code_sha256,
         env,
+        function_variables,
         timeout: secs(settings.timeout, DEFAULT_TIMEOUT_SECS),
         init_timeout: secs(settings.init_timeout, DEFAULT_INIT_TIMEOUT_SECS),
         memory_mb: memory_mb as u64,
