@@ -64,6 +64,10 @@ pub struct Config {
     /// no code runs, and invocations follow their scripted outcome.
     #[serde(default)]
     pub run_code: bool,
+    /// How long a failed async invocation of code waits before it is tried again, in milliseconds: a
+    /// minute, as documented.
+    #[serde(default = "default_retry_interval_ms")]
+    pub retry_interval_ms: u64,
 }
 
 impl Default for Config {
@@ -77,6 +81,7 @@ impl Default for Config {
             state_dir: None,
             function_ready_ms: default_function_ready_ms(),
             run_code: false,
+            retry_interval_ms: default_retry_interval_ms(),
         }
     }
 }
@@ -368,6 +373,10 @@ fn default_grace_ms() -> u64 {
 
 fn default_qualifiers() -> Vec<String> {
     vec!["$LATEST".to_owned()]
+}
+
+fn default_retry_interval_ms() -> u64 {
+    60_000
 }
 
 fn default_function_ready_ms() -> u64 {

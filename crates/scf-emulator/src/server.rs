@@ -13,13 +13,13 @@ use tokio::sync::{oneshot, watch};
 use tokio::task::JoinSet;
 
 use crate::actions::Backend;
-use crate::runtime::runner::Runner;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, CredentialConfig};
 use crate::config_error::{ConfigError, ConfigErrorKind};
 use crate::connection::{self, OpenConnections};
 use crate::faults::{FaultPlan, FaultRule};
 use crate::rate_limit::RateLimiter;
+use crate::runtime::runner::Runner;
 use crate::service::Shared;
 
 /// How long shutdown waits, on tokio's clock, for open connections to finish their requests.
@@ -143,12 +143,11 @@ impl EmulatorBuilder {
         let limiter = RateLimiter::new(&config.rate_limits, &documented);
         let credentials = config.credentials.clone();
         let runner = if config.run_code {
-            let runner = Runner::new(config.state_dir.as_deref()).map_err(|source| {
-                StartError::Runtime {
+            let runner =
+                Runner::new(config.state_dir.as_deref()).map_err(|source| StartError::Runtime {
                     dir: config.state_dir.clone(),
                     source,
-                }
-            })?;
+                })?;
             Some(runner)
         } else {
             None

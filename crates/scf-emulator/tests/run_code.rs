@@ -22,6 +22,7 @@ async fn start() -> (RunningEmulator, TestClient) {
     config.rate_limits.enabled = false;
     config.function_ready_ms = 0;
     config.run_code = true;
+    config.retry_interval_ms = 0;
     let emulator = Emulator::builder()
         .config(config)
         .clock(SystemClock)
@@ -136,9 +137,15 @@ async fn a_python_handler_returns_its_value_logs_its_output_and_stays_warm() {
 
     let second = invoke(&client, "py-ok", json!({"n": 2})).await;
     let returned_again: Value = serde_json::from_str(second["RetMsg"].as_str().unwrap()).unwrap();
-    assert_eq!(returned_again["pid"], returned["pid"], "the warm instance ran it");
+    assert_eq!(
+        returned_again["pid"], returned["pid"],
+        "the warm instance ran it"
+    );
     let log = second["Log"].as_str().unwrap();
-    assert!(log.contains("handling 2") && !log.contains("handling 1"), "{log}");
+    assert!(
+        log.contains("handling 2") && !log.contains("handling 1"),
+        "{log}"
+    );
 
     // GetFunctionLogs keeps each request's own log.
     let logs = client
@@ -276,7 +283,10 @@ done
 }
 "#;
     let (_emulator, client) = start().await;
-    let zip = zip_with_modes(&[("bootstrap", bootstrap, 0o755), ("index.sh", handler, 0o755)]);
+    let zip = zip_with_modes(&[
+        ("bootstrap", bootstrap, 0o755),
+        ("index.sh", handler, 0o755),
+    ]);
     deploy(
         &client,
         "bash-echo",
@@ -391,4 +401,58 @@ async fn runtimes_the_emulator_cannot_run_are_refused_at_invocation() {
         .await;
     assert_eq!(reply.code().as_deref(), Some("FailedOperation"));
     reply.assert_message_contains("Go1");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_async_events_are_retried_as_the_invoke_config_says() {
+    let (_emulator, client) = start().await;
+    // Fails until it has been called `succeed_on` times, counting calls in a file.
+    let source = "import os\n\
+        def main_handler(event, context):\n    \
+            with open(event['count'], 'a') as f:\n        f.write('x')\n    \
+            calls = len(open(event['count']).read())\n    \
+            print('attempt', calls)\n    \
+            if calls < event['succeed_on']:\n        raise RuntimeError('not yet')\n    \
+            return calls\n";
+    deploy(&client, "py-flaky", "Python3.9", python(source), json!({})).await;
+    let dir = tempfile::tempdir().unwrap();
+    let configure = |retries: i64| json!({"FunctionName": "py-flaky", "AsyncTriggerConfig": {"RetryConfig": [{"RetryNum": retries}], "MsgTTL": 3600}});
+
+    client
+        .post("UpdateFunctionEventInvokeConfig", configure(2))
+        .await
+        .ok();
+    let count = dir.path().join("third-time-lucky");
+    let id = client
+        .invoke_async("py-flaky", Some(json!({"count": count, "succeed_on": 3})))
+        .await;
+    assert_eq!(
+        wait_for_end(&client, &id).await,
+        ("FINISHED".to_owned(), 200)
+    );
+    let logs = client
+        .post(
+            "GetFunctionLogs",
+            json!({"FunctionName": "py-flaky", "FunctionRequestId": id}),
+        )
+        .await
+        .ok();
+    let log = &logs["Data"][0];
+    assert_eq!(log["RetryNum"], 2);
+    assert_eq!(log["RetMsg"], "3");
+    let text = log["Log"].as_str().unwrap();
+    for attempt in ["attempt 1", "attempt 2", "attempt 3"] {
+        assert!(text.contains(attempt), "{attempt} missing from {text}");
+    }
+
+    client
+        .post("UpdateFunctionEventInvokeConfig", configure(0))
+        .await
+        .ok();
+    let count = dir.path().join("no-second-chance");
+    let id = client
+        .invoke_async("py-flaky", Some(json!({"count": count, "succeed_on": 2})))
+        .await;
+    assert_eq!(wait_for_end(&client, &id).await, ("FAILED".to_owned(), 430));
+    assert_eq!(std::fs::read_to_string(&count).unwrap(), "x", "tried once");
 }

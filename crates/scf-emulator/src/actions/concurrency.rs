@@ -170,7 +170,10 @@ fn reserved_by_others(connection: &Connection, except: i64) -> Result<i64, Failu
         .query_row([except], |r| r.get(0))?)
 }
 
-pub(super) fn reserved_of(connection: &Connection, function: &Function) -> Result<Option<i64>, Failure> {
+pub(super) fn reserved_of(
+    connection: &Connection,
+    function: &Function,
+) -> Result<Option<i64>, Failure> {
     Ok(connection
         .prepare_cached("SELECT memory FROM reserved_concurrency WHERE function = ?1")?
         .query_row([function.id], |r| r.get(0))
@@ -749,6 +752,21 @@ fn default_event_invoke_config() -> AsyncTriggerConfig {
         .msg_ttl(MAX_MSG_TTL)
 }
 
+/// The async invoke config of the function with row id `function`: the stored one, else the default.
+pub(super) fn event_invoke_config(
+    connection: &Connection,
+    function: i64,
+) -> Result<AsyncTriggerConfig, Failure> {
+    let stored = connection
+        .prepare_cached("SELECT config FROM event_invoke_configs WHERE function = ?1")?
+        .query_row([function], |r| r.get::<_, String>(0))
+        .optional()?;
+    match stored {
+        Some(text) => from_json::<AsyncTriggerConfig>(&text),
+        None => Ok(default_event_invoke_config()),
+    }
+}
+
 pub(super) fn get_function_event_invoke_config(
     backend: &Backend,
     request: &GetFunctionEventInvokeConfigRequest,
@@ -776,14 +794,7 @@ pub(super) fn get_function_event_invoke_config(
             ErrorCode::FailedOperationFunctionVersionStatusNotActive,
             "try again",
         )?;
-        let stored = c
-            .prepare_cached("SELECT config FROM event_invoke_configs WHERE function = ?1")?
-            .query_row([function.id], |r| r.get::<_, String>(0))
-            .optional()?;
-        match stored {
-            Some(text) => from_json::<AsyncTriggerConfig>(&text),
-            None => Ok(default_event_invoke_config()),
-        }
+        event_invoke_config(c, function.id)
     })?;
     Ok(body(
         GetFunctionEventInvokeConfigResponse::default()

@@ -784,6 +784,15 @@ pub(super) fn terminate_async_event(
     ))
 }
 
+/// Whether event `id` was terminated (TerminateAsyncEvent recorded it).
+pub(crate) fn aborted(connection: &Connection, id: &str) -> Result<bool, Failure> {
+    let aborted: Option<bool> = connection
+        .prepare_cached("SELECT aborted_at IS NOT NULL FROM events WHERE id = ?1")?
+        .query_row([id], |row| row.get(0))
+        .optional()?;
+    Ok(aborted.unwrap_or(false))
+}
+
 /// Records how the code of event `id` ended at `end`: cut short by a termination, or on its own.
 pub(crate) fn complete(
     connection: &Connection,

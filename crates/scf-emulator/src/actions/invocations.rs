@@ -39,6 +39,7 @@ use scf_model::{
 };
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 mod running;
 
@@ -78,6 +79,7 @@ pub(crate) const RUN_REPORT_SCHEMA: &str = "
 ALTER TABLE invocations ADD COLUMN err_msg TEXT;
 ALTER TABLE invocations ADD COLUMN log TEXT;
 ALTER TABLE invocations ADD COLUMN mem_usage INTEGER;
+ALTER TABLE invocations ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
 ";
 
 /// The `natural_end` of an invocation whose code still runs: its end is not known yet.
@@ -147,12 +149,14 @@ struct Invocation {
     err_msg: Option<String>,
     log: Option<String>,
     mem_usage: Option<i64>,
+    /// How often the code was tried again after failing.
+    retries: i64,
 }
 
 impl Invocation {
     /// The columns [`Invocation::from_row`] reads, `i` being the invocations and `f` the functions.
     const COLUMNS: &'static str = "i.request_id, f.name, i.invoke_type, i.ret_msg, i.started, \
-        i.natural_end, i.failed, i.status_code, i.aborted_at, i.err_msg, i.log, i.mem_usage";
+        i.natural_end, i.failed, i.status_code, i.aborted_at, i.err_msg, i.log, i.mem_usage, i.retries";
 
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
@@ -174,6 +178,7 @@ impl Invocation {
             err_msg: row.get(9)?,
             log: row.get(10)?,
             mem_usage: row.get(11)?,
+            retries: row.get(12)?,
         })
     }
 
@@ -332,6 +337,8 @@ enum Accepted {
     Launched(
         crate::runtime::runner::Launch,
         std::sync::Arc<crate::runtime::runner::Runner>,
+        /// How often a failed async invocation is tried again.
+        u32,
     ),
 }
 
@@ -454,8 +461,12 @@ async fn run(backend: &Backend, plan: Plan<'_>, call: &Call<'_>) -> Result<Invok
             };
             events::insert(tx, function.id, &event, call.now, retention_ms)?;
         }
+        let retries = match launch {
+            Some(_) if plan.asynchronous => running::retries(tx, function.id)?,
+            _ => 0,
+        };
         Ok(match launch {
-            Some((launch, runner)) => Accepted::Launched(launch, runner),
+            Some((launch, runner)) => Accepted::Launched(launch, runner, retries),
             None => Accepted::Scripted {
                 duration_ms,
                 run,
@@ -469,12 +480,14 @@ async fn run(backend: &Backend, plan: Plan<'_>, call: &Call<'_>) -> Result<Invok
             run,
             ret_msg,
         } => (duration_ms, run, ret_msg),
-        Accepted::Launched(launch, runner) => {
+        Accepted::Launched(launch, runner, retries) => {
             let job = running::Job {
                 launch,
                 request_id: request_id.clone(),
                 event: plan.event.as_bytes().to_vec(),
                 started: call.now,
+                retries: if plan.asynchronous { retries } else { 0 },
+                retry_interval: Duration::from_millis(backend.config.retry_interval_ms),
             };
             let task = running::spawn(&runner, &backend.db, job);
             if plan.asynchronous {
@@ -714,7 +727,7 @@ pub(super) fn get_request_status(
                 .ret_code(ret_code)
                 .duration(duration as f64)
                 .mem_usage(mem_mb)
-                .retry_num(0)
+                .retry_num(invocation.retries)
         })
         .collect();
     Ok(body(
@@ -733,7 +746,10 @@ fn cutoff(now: u64, retention_ms: u64) -> i64 {
 /// (which stays in the future while code still runs).
 const ENDED: &str = "((i.invoke_type = 'RequestResponse' AND i.natural_end < 9223372036854775807) \
     OR i.ends <= ?1)";
-const _: () = assert!(STILL_RUNNING == 9_223_372_036_854_775_807, "ENDED spells STILL_RUNNING out");
+const _: () = assert!(
+    STILL_RUNNING == 9_223_372_036_854_775_807,
+    "ENDED spells STILL_RUNNING out"
+);
 /// Ended by a TerminateAsyncEvent before its natural end.
 const INTERRUPTED: &str = "(i.aborted_at IS NOT NULL AND i.aborted_at < i.natural_end)";
 
@@ -941,7 +957,7 @@ fn function_log(invocation: &Invocation, now: u64) -> FunctionLog {
             0
         })
         .log(invocation.log_at(now))
-        .retry_num(0)
+        .retry_num(invocation.retries.max(0) as u64)
 }
 
 /// The directive in a ClientContext or Event: at most `limit` bytes of JSON, with an optional

@@ -14,7 +14,9 @@ use std::time::Duration;
 use scf_model::ErrorCode;
 
 use super::bootstraps::{self, Bootstrap, InstalledBootstraps};
-use super::instance::{Completed, Ending, InitFailure, InitFailureKind, Instance, InstanceSpec, Invocation, Terminator};
+use super::instance::{
+    Completed, Ending, InitFailure, InitFailureKind, Instance, InstanceSpec, Invocation, Terminator,
+};
 use super::unpack::unpack;
 use crate::failure::Failure;
 
@@ -118,7 +120,13 @@ fn error_json(request_id: &str, status_code: i64, message: &str) -> String {
 }
 
 /// The log of one request: `START`, what the code wrote, `END` and the `Report` line (doc 583/60336).
-fn frame(request_id: &str, output: &str, duration: Duration, memory_mb: u64, mem_usage: u64) -> String {
+fn frame(
+    request_id: &str,
+    output: &str,
+    duration: Duration,
+    memory_mb: u64,
+    mem_usage: u64,
+) -> String {
     let mut log = format!("START RequestId:{request_id}\n");
     log.push_str(output);
     if !output.is_empty() && !output.ends_with('\n') {
@@ -408,7 +416,11 @@ fn report(request_id: &str, launch: &Launch, completed: Completed) -> Report {
         Ending::Terminated => (
             USER_PROCESS_EXIT,
             String::new(),
-            error_json(request_id, USER_PROCESS_EXIT, "The invocation was terminated"),
+            error_json(
+                request_id,
+                USER_PROCESS_EXIT,
+                "The invocation was terminated",
+            ),
         ),
         Ending::TooLarge => (
             RESPONSE_TOO_LARGE,

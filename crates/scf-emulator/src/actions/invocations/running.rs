@@ -8,7 +8,11 @@
 //! back (the real service needs no such variable: its endpoint is public).
 //!
 //! An invocation is recorded when it is accepted, running, and completed when its instance reports;
-//! a sync one answers then. Both run in a task of their own, so a caller that goes away does not cut
+//! a sync one answers then. A failed async invocation is tried again as often as its function's async
+//! invoke config says (`RetryConfig.RetryNum`, 2 by default), `retry_interval_ms` apart (a minute, as the
+//! service documents), and its event shows the last try's outcome, with every try's log. The docs also
+//! say that functions with `AsyncRunEnable` are not retried; the emulator's async events all have it,
+//! so it follows the configured RetryNum instead, which is what the config is for (a choice). Both run in a task of their own, so a caller that goes away does not cut
 //! the code short. A function's reserved concurrency, divided by its memory, caps its instances
 //! (doc 583/35311: 432 when exceeded).
 
@@ -88,7 +92,9 @@ pub(crate) fn launch(
     if let Some(host) = call.host {
         env.push(("SCF_ENDPOINT".to_owned(), format!("http://{host}")));
     }
-    let secs = |value: Option<i64>, default: i64| Duration::from_secs(value.unwrap_or(default).max(1) as u64);
+    let secs = |value: Option<i64>, default: i64| {
+        Duration::from_secs(value.unwrap_or(default).max(1) as u64)
+    };
     // Instances are interchangeable when everything they were started with is the same.
     let mut digest = Sha256::new();
     digest.update(crate::db::to_json(settings));
@@ -122,6 +128,16 @@ pub(crate) fn launch(
     })
 }
 
+/// How often a failed async invocation of function `function` is tried again: its async invoke
+/// config's `RetryConfig.RetryNum`.
+pub(crate) fn retries(connection: &Connection, function: i64) -> Result<u32, Failure> {
+    let config = concurrency::event_invoke_config(connection, function)?;
+    Ok(config
+        .retry_config
+        .first()
+        .map_or(0, |retry| u32::try_from(retry.retry_num).unwrap_or(0)))
+}
+
 /// One accepted invocation to run.
 #[derive(Debug)]
 pub(crate) struct Job {
@@ -130,10 +146,17 @@ pub(crate) struct Job {
     pub(crate) event: Vec<u8>,
     /// When it was accepted, on the emulator's clock.
     pub(crate) started: u64,
+    /// How often it is tried again after failing.
+    pub(crate) retries: u32,
+    pub(crate) retry_interval: Duration,
 }
 
 /// Runs `job` in a task of its own and records its report; resolves to the report.
-pub(crate) fn spawn(runner: &Arc<Runner>, db: &Arc<Db>, job: Job) -> tokio::task::JoinHandle<Report> {
+pub(crate) fn spawn(
+    runner: &Arc<Runner>,
+    db: &Arc<Db>,
+    job: Job,
+) -> tokio::task::JoinHandle<Report> {
     let (runner, db) = (Arc::clone(runner), Arc::clone(db));
     tokio::spawn(async move {
         let sha256 = job.launch.code_sha256.clone();
@@ -145,12 +168,34 @@ pub(crate) fn spawn(runner: &Arc<Runner>, db: &Arc<Db>, job: Job) -> tokio::task
                 )
             })
         };
-        let report = runner
-            .run(&job.launch, zip, &job.request_id, job.event)
-            .await;
+        let mut tried = 0;
+        let mut earlier_logs = String::new();
+        let mut report = loop {
+            let report = runner
+                .run(&job.launch, &zip, &job.request_id, job.event.clone())
+                .await;
+            let again = report.status_code != SUCCESS && !report.terminated && tried < job.retries;
+            if !again {
+                break report;
+            }
+            earlier_logs.push_str(&report.log);
+            tried += 1;
+            tokio::time::sleep(job.retry_interval).await;
+            // A termination while it waited ends it as terminated, with no further try.
+            if db
+                .read(|c| events::aborted(c, &job.request_id))
+                .unwrap_or(false)
+            {
+                break Report {
+                    terminated: true,
+                    ..report
+                };
+            }
+        };
+        report.log.insert_str(0, &earlier_logs);
         // A store that refuses the write (read-only, full) leaves the invocation running; the answer of
         // a sync invocation still carries what the code did.
-        let _ = db.write(|tx| complete(tx, &job.request_id, job.started, &report));
+        let _ = db.write(|tx| complete(tx, &job.request_id, job.started, tried, &report));
         report
     })
 }
@@ -160,6 +205,7 @@ fn complete(
     connection: &Connection,
     request_id: &str,
     started: u64,
+    retries: u32,
     report: &Report,
 ) -> Result<(), Failure> {
     let end = started.saturating_add(report.duration.as_millis() as u64) as i64;
@@ -168,7 +214,7 @@ fn complete(
         connection
             .prepare_cached(
                 "UPDATE invocations SET aborted_at = min(coalesce(aborted_at, ?2), ?2), ends = min(coalesce(aborted_at, ?2), ?2), \
-                 status_code = ?3, err_msg = ?4, log = ?5, mem_usage = ?6 WHERE request_id = ?1",
+                 status_code = ?3, err_msg = ?4, log = ?5, mem_usage = ?6, retries = ?7 WHERE request_id = ?1",
             )?
             .execute(params![
                 request_id,
@@ -176,13 +222,15 @@ fn complete(
                 report.status_code,
                 report.err_msg,
                 report.log,
-                report.mem_usage as i64
+                report.mem_usage as i64,
+                retries
             ])?;
     } else {
         connection
             .prepare_cached(
                 "UPDATE invocations SET natural_end = ?2, ends = min(coalesce(aborted_at, ?2), ?2), failed = ?3, \
-                 status_code = ?4, ret_msg = ?5, err_msg = ?6, log = ?7, mem_usage = ?8 WHERE request_id = ?1",
+                 status_code = ?4, ret_msg = ?5, err_msg = ?6, log = ?7, mem_usage = ?8, retries = ?9 \
+                 WHERE request_id = ?1",
             )?
             .execute(params![
                 request_id,
@@ -192,7 +240,8 @@ fn complete(
                 report.ret_msg,
                 report.err_msg,
                 report.log,
-                report.mem_usage as i64
+                report.mem_usage as i64,
+                retries
             ])?;
     }
     events::complete(
