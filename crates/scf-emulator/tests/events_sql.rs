@@ -9,6 +9,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use common::TestClient;
+#[cfg(unix)]
+use common::process::{EmulatorProcess, ProcessClient};
 use scf_emulator::{Config, Emulator, ManualClock, RunningEmulator};
 use serde_json::{Value, json};
 
@@ -349,30 +351,15 @@ async fn a_state_directory_keeps_events_across_a_restart() {
 #[cfg(unix)]
 #[tokio::test]
 async fn a_killed_emulator_keeps_what_it_acknowledged() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-
     let dir = StateDir::new("sigkill");
     let spawn = || {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_scf-emulator"))
-            .args(["--listen", "127.0.0.1:0", "--state-dir"])
-            .arg(&dir.0)
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let first = lines.next().unwrap().unwrap();
-        let url = first
-            .strip_prefix("SCF emulator listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-            .to_owned();
-        // Keep reading the output so the emulator never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        (Killed(child), url)
+        let process = EmulatorProcess::spawn(&["--state-dir".as_ref(), dir.0.as_os_str()]);
+        let url = process.url.clone();
+        (process, url)
     };
 
     let (mut child, url) = spawn();
-    let client = binary::Client::new(&url);
+    let client = ProcessClient::new(&url);
     let mut acknowledged = Vec::new();
     for _ in 0..20 {
         let reply = client
@@ -397,13 +384,10 @@ async fn a_killed_emulator_keeps_what_it_acknowledged() {
         .await;
     assert!(terminated["Response"]["Error"].is_null(), "{terminated}");
     child.kill_now();
-    assert!(
-        child.0.try_wait().unwrap().is_some(),
-        "the emulator was killed"
-    );
+    assert!(child.exited(), "the emulator was killed");
 
     let (_restarted, url) = spawn();
-    let client = binary::Client::new(&url);
+    let client = ProcessClient::new(&url);
     for (n, id) in acknowledged.iter().enumerate() {
         let reply = client
             .post("GetAsyncEventStatus", json!({"InvokeRequestId": id}))
@@ -415,85 +399,4 @@ async fn a_killed_emulator_keeps_what_it_acknowledged() {
         .post("ListAsyncEvents", json!({"FunctionName": "hello"}))
         .await;
     assert_eq!(listed["Response"]["TotalCount"], 20, "{listed}");
-}
-
-/// An emulator process that gets SIGKILL when dropped, so a failing test leaves none behind (its
-/// inherited stderr would keep the test runner waiting).
-#[cfg(unix)]
-struct Killed(std::process::Child);
-
-#[cfg(unix)]
-impl Killed {
-    /// SIGKILL, as a crash or the OOM killer sends it, then reaps the process.
-    fn kill_now(&mut self) {
-        if self.0.try_wait().ok().flatten().is_none() {
-            // No assertion here: this also runs while a failed test unwinds.
-            let _ = std::process::Command::new("kill")
-                .args(["-KILL", &self.0.id().to_string()])
-                .status();
-            let _ = self.0.wait();
-        }
-    }
-}
-
-#[cfg(unix)]
-impl Drop for Killed {
-    fn drop(&mut self) {
-        self.kill_now();
-    }
-}
-
-/// A signed client for an emulator that runs in another process.
-#[cfg(unix)]
-mod binary {
-    use bytes::Bytes;
-    use http::Request;
-    use http_body_util::{BodyExt, Full};
-    use hyper_util::client::legacy::Client as Http;
-    use hyper_util::client::legacy::connect::HttpConnector;
-    use hyper_util::rt::TokioExecutor;
-    use scf_emulator::{DEMO_SECRET_ID, DEMO_SECRET_KEY};
-    use serde_json::Value;
-    use tc3_signer::{Credentials, SigningParams};
-
-    pub(super) struct Client {
-        url: String,
-        http: Http<HttpConnector, Full<Bytes>>,
-    }
-
-    impl Client {
-        pub(super) fn new(url: &str) -> Self {
-            Self {
-                url: url.to_owned(),
-                http: Http::builder(TokioExecutor::new()).build_http(),
-            }
-        }
-
-        pub(super) async fn post(&self, action: &str, body: Value) -> Value {
-            let credentials = Credentials::new(DEMO_SECRET_ID, DEMO_SECRET_KEY).unwrap();
-            let mut request = Request::post(format!("{}/", self.url))
-                .header("content-type", "application/json")
-                .header("x-tc-action", action)
-                .header("x-tc-version", "2018-04-16")
-                .header("x-tc-region", "ap-guangzhou")
-                .body(body.to_string().into_bytes())
-                .unwrap();
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_secs();
-            tc3_signer::http::sign_request(
-                &mut request,
-                &SigningParams::new(&credentials, "scf", now),
-            )
-            .unwrap();
-            let response = self
-                .http
-                .request(request.map(|body| Full::new(Bytes::from(body))))
-                .await
-                .unwrap();
-            let body = response.into_body().collect().await.unwrap().to_bytes();
-            serde_json::from_slice(&body).unwrap()
-        }
-    }
 }

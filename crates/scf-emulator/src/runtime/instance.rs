@@ -387,7 +387,6 @@ impl Instance {
     }
 
     /// The process id of the started process (also its process group's id).
-    #[cfg(test)]
     pub(crate) fn pid(&self) -> Option<u32> {
         self.pid
     }

@@ -7,6 +7,7 @@ pub(crate) mod instance;
 pub(crate) mod output;
 pub(crate) mod runner;
 pub(crate) mod unpack;
+pub(crate) mod watchdog;
 
 // The tests look processes up in /proc.
 #[cfg(all(test, target_os = "linux"))]

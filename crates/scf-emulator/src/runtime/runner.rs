@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use scf_model::ErrorCode;
@@ -18,6 +18,7 @@ use super::instance::{
     Completed, Ending, InitFailure, InitFailureKind, Instance, InstanceSpec, Invocation, Terminator,
 };
 use super::unpack::unpack;
+use super::watchdog::Watchdog;
 use crate::failure::Failure;
 
 /// The most output kept per request; the rest is read and dropped.
@@ -149,7 +150,9 @@ pub(crate) struct Runner {
     bootstraps: InstalledBootstraps,
     /// A directory of its own when the state lives in memory; removed with the runner.
     _scratch: Option<tempfile::TempDir>,
-    idle: Mutex<HashMap<String, Vec<Instance>>>,
+    idle: Mutex<HashMap<String, Vec<Watched>>>,
+    /// Kills the instances if the emulator dies without stopping them.
+    watchdog: Arc<Watchdog>,
     /// Instances running an invocation, per function.
     busy: Mutex<HashMap<i64, u32>>,
     running: Mutex<HashMap<String, Terminator>>,
@@ -173,6 +176,7 @@ impl Runner {
         std::fs::create_dir_all(&code_root)?;
         let bootstraps = bootstraps::install(&root.join("bootstraps"))?;
         Ok(Self {
+            watchdog: Arc::new(Watchdog::start()?),
             code_root,
             bootstraps,
             _scratch: scratch,
@@ -241,12 +245,13 @@ impl Runner {
         let mut instance = match self.take_idle(launch) {
             Some(instance) => instance,
             None => match self.start(launch, zip, request_id).await {
-                Ok(instance) => instance,
+                Ok(instance) => Watched::new(instance, &self.watchdog),
                 Err(report) => return *report,
             },
         };
-        locked(&self.running).insert(request_id.to_owned(), instance.terminator());
+        locked(&self.running).insert(request_id.to_owned(), instance.instance().terminator());
         let completed = instance
+            .instance()
             .invoke(Invocation {
                 request_id: request_id.to_owned(),
                 event,
@@ -255,7 +260,7 @@ impl Runner {
             .await;
         locked(&self.running).remove(request_id);
         let report = report(request_id, launch, completed);
-        if report.status_code != TIME_LIMIT_REACHED && instance.is_alive() {
+        if report.status_code != TIME_LIMIT_REACHED && instance.instance().is_alive() {
             locked(&self.idle)
                 .entry(launch.pool.clone())
                 .or_default()
@@ -266,14 +271,14 @@ impl Runner {
 
     /// An idle instance of the pool, after dropping the idle ones of the function's other pools: a
     /// function whose code or settings changed does not run its old code again.
-    fn take_idle(&self, launch: &Launch) -> Option<Instance> {
+    fn take_idle(&self, launch: &Launch) -> Option<Watched> {
         let prefix = format!("{}/", launch.function);
         let mut idle = locked(&self.idle);
         idle.retain(|pool, _| pool == &launch.pool || !pool.starts_with(&prefix));
         let instances = idle.get_mut(&launch.pool)?;
-        while let Some(mut instance) = instances.pop() {
-            if instance.is_alive() {
-                return Some(instance);
+        while let Some(mut watched) = instances.pop() {
+            if watched.instance().is_alive() {
+                return Some(watched);
             }
         }
         None
@@ -367,6 +372,49 @@ impl Runner {
 impl Drop for Runner {
     fn drop(&mut self) {
         self.shutdown();
+    }
+}
+
+/// An instance whose process group the watchdog holds for as long as it lives.
+#[derive(Debug)]
+struct Watched {
+    instance: Instance,
+    // Declared after the instance, so it is dropped after the instance has killed its group.
+    _watch: Watch,
+}
+
+/// The watchdog's hold on one process group, released when dropped.
+#[derive(Debug)]
+struct Watch {
+    group: Option<u32>,
+    watchdog: Arc<Watchdog>,
+}
+
+impl Watched {
+    fn new(instance: Instance, watchdog: &Arc<Watchdog>) -> Self {
+        let group = instance.pid();
+        if let Some(group) = group {
+            watchdog.watch(group);
+        }
+        Self {
+            instance,
+            _watch: Watch {
+                group,
+                watchdog: Arc::clone(watchdog),
+            },
+        }
+    }
+
+    fn instance(&mut self) -> &mut Instance {
+        &mut self.instance
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        if let Some(group) = self.group {
+            self.watchdog.forget(group);
+        }
     }
 }
 

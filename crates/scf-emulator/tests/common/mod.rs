@@ -14,6 +14,7 @@ use serde_json::Value;
 use tc3_signer::{Credentials, SigningParams};
 
 pub mod listing;
+pub mod process;
 pub mod refusals;
 pub mod start;
 pub mod zips;
