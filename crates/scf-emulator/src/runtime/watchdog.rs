@@ -62,10 +62,10 @@ impl Watchdog {
     fn say(&self, line: &str) {
         let mut pipe = self.pipe.lock().unwrap_or_else(PoisonError::into_inner);
         // A watchdog that died cannot be told anything; the instances are still killed on a normal stop.
-        if let Some(stdin) = pipe.as_mut() {
-            if stdin.write_all(line.as_bytes()).is_err() {
-                *pipe = None;
-            }
+        if let Some(stdin) = pipe.as_mut()
+            && stdin.write_all(line.as_bytes()).is_err()
+        {
+            *pipe = None;
         }
     }
 }
