@@ -19,6 +19,7 @@ use crate::config_error::{ConfigError, ConfigErrorKind};
 use crate::connection::{self, OpenConnections};
 use crate::faults::{FaultPlan, FaultRule};
 use crate::rate_limit::RateLimiter;
+use crate::runtime::credentials::TemporaryKeys;
 use crate::runtime::runner::Runner;
 use crate::service::Shared;
 
@@ -142,9 +143,10 @@ impl EmulatorBuilder {
             .collect();
         let limiter = RateLimiter::new(&config.rate_limits, &documented);
         let credentials = config.credentials.clone();
+        let temporary_keys = TemporaryKeys::default();
         let runner = if config.run_code {
-            let runner =
-                Runner::new(config.state_dir.as_deref()).map_err(|source| StartError::Runtime {
+            let runner = Runner::new(config.state_dir.as_deref(), temporary_keys.clone())
+                .map_err(|source| StartError::Runtime {
                     dir: config.state_dir.clone(),
                     source,
                 })?;

@@ -3,6 +3,7 @@
 
 pub(crate) mod api;
 pub(crate) mod bootstraps;
+pub(crate) mod credentials;
 pub(crate) mod instance;
 pub(crate) mod output;
 pub(crate) mod runner;

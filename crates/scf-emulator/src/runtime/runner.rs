@@ -14,6 +14,7 @@ use std::time::Duration;
 use scf_model::ErrorCode;
 
 use super::bootstraps::{self, Bootstrap, InstalledBootstraps};
+use super::credentials::{Lease, TemporaryKeys};
 use super::instance::{
     Completed, Ending, InitFailure, InitFailureKind, Instance, InstanceSpec, Invocation, Terminator,
 };
@@ -153,6 +154,8 @@ pub(crate) struct Runner {
     idle: Mutex<HashMap<String, Vec<Watched>>>,
     /// Kills the instances if the emulator dies without stopping them.
     watchdog: Arc<Watchdog>,
+    /// The credentials each instance's code gets, which the emulator accepts while it lives.
+    temporary_keys: TemporaryKeys,
     /// Instances running an invocation, per function.
     busy: Mutex<HashMap<i64, u32>>,
     running: Mutex<HashMap<String, Terminator>>,
@@ -163,8 +166,9 @@ fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Runner {
-    /// A runner whose code and bootstraps live under `state_dir/runtime`, or in a temporary directory.
-    pub(crate) fn new(state_dir: Option<&Path>) -> io::Result<Self> {
+    /// A runner whose code and bootstraps live under `state_dir/runtime`, or in a temporary directory,
+    /// and whose instances get credentials from `temporary_keys`.
+    pub(crate) fn new(state_dir: Option<&Path>, temporary_keys: TemporaryKeys) -> io::Result<Self> {
         let (root, scratch) = match state_dir {
             Some(dir) => (dir.join("runtime"), None),
             None => {
@@ -177,6 +181,7 @@ impl Runner {
         let bootstraps = bootstraps::install(&root.join("bootstraps"))?;
         Ok(Self {
             watchdog: Arc::new(Watchdog::start()?),
+            temporary_keys,
             code_root,
             bootstraps,
             _scratch: scratch,
@@ -245,7 +250,7 @@ impl Runner {
         let mut instance = match self.take_idle(launch) {
             Some(instance) => instance,
             None => match self.start(launch, zip, request_id).await {
-                Ok(instance) => Watched::new(instance, &self.watchdog),
+                Ok((instance, lease)) => Watched::new(instance, lease, &self.watchdog),
                 Err(report) => return *report,
             },
         };
@@ -289,7 +294,7 @@ impl Runner {
         launch: &Launch,
         zip: impl FnOnce() -> Result<Vec<u8>, Failure>,
         request_id: &str,
-    ) -> Result<Instance, Box<Report>> {
+    ) -> Result<(Instance, Lease), Box<Report>> {
         let failed = |status_code, message: String, output: &str| {
             Box::new(Report::failed(request_id, status_code, &message, output))
         };
@@ -316,7 +321,15 @@ impl Runner {
             code_dir.to_string_lossy().into_owned(),
         ));
         env.extend(launch.env.iter().cloned());
-        Instance::start(InstanceSpec {
+        let lease = self.temporary_keys.lease().map_err(|error| {
+            failed(
+                CONTAINER_INIT_ERROR,
+                format!("No temporary credentials for the function: {error}."),
+                "",
+            )
+        })?;
+        env.extend(lease.environment());
+        let instance = Instance::start(InstanceSpec {
             program,
             args,
             code_dir,
@@ -346,7 +359,8 @@ impl Runner {
                 ),
             };
             failed(status_code, message, &log)
-        })
+        })?;
+        Ok((instance, lease))
     }
 
     /// Ends the running invocation `request_id`, if it runs here: at once, or after SIGTERM and `grace`.
@@ -379,8 +393,9 @@ impl Drop for Runner {
 #[derive(Debug)]
 struct Watched {
     instance: Instance,
-    // Declared after the instance, so it is dropped after the instance has killed its group.
+    // Declared after the instance, so they are dropped after the instance has killed its group.
     _watch: Watch,
+    _lease: Lease,
 }
 
 /// The watchdog's hold on one process group, released when dropped.
@@ -391,7 +406,7 @@ struct Watch {
 }
 
 impl Watched {
-    fn new(instance: Instance, watchdog: &Arc<Watchdog>) -> Self {
+    fn new(instance: Instance, lease: Lease, watchdog: &Arc<Watchdog>) -> Self {
         let group = instance.pid();
         if let Some(group) = group {
             watchdog.watch(group);
@@ -402,6 +417,7 @@ impl Watched {
                 group,
                 watchdog: Arc::clone(watchdog),
             },
+            _lease: lease,
         }
     }
 
