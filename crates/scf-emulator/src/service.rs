@@ -1,6 +1,5 @@
 //! One request, from bytes on the wire to the answer: faults, protocol checks, signature, limits, action.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -11,7 +10,7 @@ use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use scf_model::{AnyRequest, ErrorCode};
 use tc_api::{Envelope, ErrorDetail, ErrorResponse};
-use tc3_signer::{Credentials, VerifiableRequest, Verifier};
+use tc3_signer::{VerifiableRequest, Verifier};
 
 use crate::actions::{Backend, Call};
 use crate::body::Body;
@@ -19,6 +18,7 @@ use crate::clock::Clock;
 use crate::failure::Failure;
 use crate::faults::{Fault, FaultPlan};
 use crate::ids::uuid;
+use crate::keys::Keys;
 use crate::params;
 use crate::rate_limit::RateLimiter;
 use crate::time_format::http_date;
@@ -54,7 +54,7 @@ const REGIONS: &[&str] = &[
 /// Everything a request handler shares.
 pub(crate) struct Shared {
     pub(crate) backend: Backend,
-    pub(crate) verifier: Verifier<HashMap<String, Credentials>>,
+    pub(crate) verifier: Verifier<Keys>,
     pub(crate) limiter: RateLimiter,
     pub(crate) faults: FaultPlan,
     pub(crate) clock: Arc<dyn Clock>,
