@@ -4,8 +4,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use bytes::Bytes;
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE, DATE};
-use http::{HeaderValue, Method, Request, Response, StatusCode};
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, DATE, HOST};
+use http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use scf_model::{AnyRequest, ErrorCode};
@@ -29,6 +29,10 @@ const VERSION: &str = scf_model::VERSION;
 const MAX_QUERY: usize = 32 * 1024;
 /// POST bodies signed with TC3 may be up to 10 MB.
 const MAX_BODY: usize = 10 * 1024 * 1024;
+// Looked up by these rather than by text, so no request parses the names again.
+const X_TC_ACTION: HeaderName = HeaderName::from_static("x-tc-action");
+const X_TC_VERSION: HeaderName = HeaderName::from_static("x-tc-version");
+const X_TC_REGION: HeaderName = HeaderName::from_static("x-tc-region");
 /// Regions the SCF documentation lists for these actions.
 const REGIONS: &[&str] = &[
     "ap-beijing",
@@ -89,7 +93,7 @@ pub(crate) async fn handle(
     let fired = {
         let action = request
             .headers()
-            .get("x-tc-action")
+            .get(X_TC_ACTION)
             .and_then(|v| v.to_str().ok());
         shared.faults.fire(action)
     };
@@ -186,9 +190,9 @@ async fn process(
         .verify(&received, now / 1_000)
         .map_err(|e| Failure::new(ErrorCode::parse(e.code()), e.message()))?;
 
-    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
-    let action = header("x-tc-action").ok_or_else(|| Failure::missing("Action"))?;
-    let version = header("x-tc-version").ok_or_else(|| Failure::missing("Version"))?;
+    let header = |name: HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let action = header(X_TC_ACTION).ok_or_else(|| Failure::missing("Action"))?;
+    let version = header(X_TC_VERSION).ok_or_else(|| Failure::missing("Version"))?;
     let schema = scf_model::action_schema(action).ok_or_else(|| {
         Failure::new(
             ErrorCode::InvalidAction,
@@ -201,8 +205,8 @@ async fn process(
             format!("The API version `{version}` does not exist; SCF serves {VERSION}."),
         ));
     }
-    let region = header("x-tc-region").filter(|region| !region.is_empty());
-    let host = header("host");
+    let region = header(X_TC_REGION).filter(|region| !region.is_empty());
+    let host = header(HOST);
     if let Some(region) = region.filter(|region| !REGIONS.contains(region)) {
         return Err(Failure::new(
             ErrorCode::UnsupportedRegion,
@@ -220,7 +224,7 @@ async fn process(
         ));
     }
     let request: AnyRequest = if parts.method == Method::POST {
-        let json = header("content-type").is_some_and(|ct| {
+        let json = header(CONTENT_TYPE).is_some_and(|ct| {
             ct.split(';')
                 .next()
                 .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
