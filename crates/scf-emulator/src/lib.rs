@@ -49,6 +49,7 @@ mod db;
 mod failure;
 mod faults;
 mod ids;
+mod keys;
 mod params;
 mod rate_limit;
 mod runtime;

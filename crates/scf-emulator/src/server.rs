@@ -18,6 +18,7 @@ use crate::config::{Config, CredentialConfig};
 use crate::config_error::{ConfigError, ConfigErrorKind};
 use crate::connection::{self, OpenConnections};
 use crate::faults::{FaultPlan, FaultRule};
+use crate::keys::Keys;
 use crate::rate_limit::RateLimiter;
 use crate::runtime::credentials::TemporaryKeys;
 use crate::runtime::runner::Runner;
@@ -132,9 +133,9 @@ impl EmulatorBuilder {
             Some(timeout) => Some(timeout),
             None => config.idle_timeout_secs.map(Duration::from_secs),
         };
-        let mut keys = HashMap::new();
+        let mut keys = Keys::default();
         for (index, credential) in config.credentials.iter().enumerate() {
-            keys.insert(credential.secret_id.clone(), credential.credentials(index)?);
+            keys.insert(credential.credentials(index)?);
         }
         // The limits the service documents; actions without one are not limited.
         let documented: Vec<(&str, u32)> = scf_model::ACTIONS

@@ -1,17 +1,16 @@
 //! One request, from bytes on the wire to the answer: faults, protocol checks, signature, limits, action.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use bytes::Bytes;
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE, DATE};
-use http::{HeaderValue, Method, Request, Response, StatusCode};
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, DATE, HOST};
+use http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use scf_model::{AnyRequest, ErrorCode};
 use tc_api::{Envelope, ErrorDetail, ErrorResponse};
-use tc3_signer::{Credentials, VerifiableRequest, Verifier};
+use tc3_signer::{VerifiableRequest, Verifier};
 
 use crate::actions::{Backend, Call};
 use crate::body::Body;
@@ -19,6 +18,7 @@ use crate::clock::Clock;
 use crate::failure::Failure;
 use crate::faults::{Fault, FaultPlan};
 use crate::ids::uuid;
+use crate::keys::Keys;
 use crate::params;
 use crate::rate_limit::RateLimiter;
 use crate::time_format::http_date;
@@ -29,6 +29,10 @@ const VERSION: &str = scf_model::VERSION;
 const MAX_QUERY: usize = 32 * 1024;
 /// POST bodies signed with TC3 may be up to 10 MB.
 const MAX_BODY: usize = 10 * 1024 * 1024;
+// Looked up by these rather than by text, so no request parses the names again.
+const X_TC_ACTION: HeaderName = HeaderName::from_static("x-tc-action");
+const X_TC_VERSION: HeaderName = HeaderName::from_static("x-tc-version");
+const X_TC_REGION: HeaderName = HeaderName::from_static("x-tc-region");
 /// Regions the SCF documentation lists for these actions.
 const REGIONS: &[&str] = &[
     "ap-beijing",
@@ -54,7 +58,7 @@ const REGIONS: &[&str] = &[
 /// Everything a request handler shares.
 pub(crate) struct Shared {
     pub(crate) backend: Backend,
-    pub(crate) verifier: Verifier<HashMap<String, Credentials>>,
+    pub(crate) verifier: Verifier<Keys>,
     pub(crate) limiter: RateLimiter,
     pub(crate) faults: FaultPlan,
     pub(crate) clock: Arc<dyn Clock>,
@@ -89,7 +93,7 @@ pub(crate) async fn handle(
     let fired = {
         let action = request
             .headers()
-            .get("x-tc-action")
+            .get(X_TC_ACTION)
             .and_then(|v| v.to_str().ok());
         shared.faults.fire(action)
     };
@@ -189,9 +193,9 @@ async fn process(
             .map_err(|e| Failure::new(ErrorCode::parse(e.code()), e.message()))?;
     }
 
-    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
-    let action = header("x-tc-action").ok_or_else(|| Failure::missing("Action"))?;
-    let version = header("x-tc-version").ok_or_else(|| Failure::missing("Version"))?;
+    let header = |name: HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let action = header(X_TC_ACTION).ok_or_else(|| Failure::missing("Action"))?;
+    let version = header(X_TC_VERSION).ok_or_else(|| Failure::missing("Version"))?;
     let schema = scf_model::action_schema(action).ok_or_else(|| {
         Failure::new(
             ErrorCode::InvalidAction,
@@ -204,8 +208,8 @@ async fn process(
             format!("The API version `{version}` does not exist; SCF serves {VERSION}."),
         ));
     }
-    let region = header("x-tc-region").filter(|region| !region.is_empty());
-    let host = header("host");
+    let region = header(X_TC_REGION).filter(|region| !region.is_empty());
+    let host = header(HOST);
     if let Some(region) = region.filter(|region| !REGIONS.contains(region)) {
         return Err(Failure::new(
             ErrorCode::UnsupportedRegion,
@@ -223,7 +227,7 @@ async fn process(
         ));
     }
     let request: AnyRequest = if parts.method == Method::POST {
-        let json = header("content-type").is_some_and(|ct| {
+        let json = header(CONTENT_TYPE).is_some_and(|ct| {
             ct.split(';')
                 .next()
                 .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))

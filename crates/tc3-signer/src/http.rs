@@ -4,6 +4,7 @@ use http::header::{CONTENT_TYPE, HOST};
 use http::{HeaderMap, HeaderName, HeaderValue, Request};
 
 use crate::error::{SigningError, SigningErrorKind};
+use crate::headers::{X_TC_CONTENT_SHA256, X_TC_TIMESTAMP};
 use crate::sign::{SignablePayload, SignableRequest, SigningOutput, SigningParams, sign};
 use crate::verify::{HeaderSource, VerifiableRequest};
 
@@ -81,7 +82,21 @@ pub fn sign_request<B: AsRef<[u8]>>(
 
 impl HeaderSource for HeaderMap {
     fn header(&self, name: &str) -> Option<&[u8]> {
-        let mut values = self.get_all(name).iter();
+        // The names every verification asks for, spelled as it asks, are looked up as `HeaderName`s,
+        // which spares parsing the text of each on every request; any other name is looked up by its text.
+        let known = match name {
+            "authorization" => Some(http::header::AUTHORIZATION),
+            "content-type" => Some(CONTENT_TYPE),
+            "host" => Some(HOST),
+            X_TC_TIMESTAMP => Some(HeaderName::from_static("x-tc-timestamp")),
+            X_TC_CONTENT_SHA256 => Some(HeaderName::from_static("x-tc-content-sha256")),
+            _ => None,
+        };
+        let all = match known {
+            Some(known) => self.get_all(known),
+            None => self.get_all(name),
+        };
+        let mut values = all.iter();
         let first = values.next()?;
         values.next().is_none().then_some(first.as_bytes())
     }

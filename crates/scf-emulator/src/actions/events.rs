@@ -324,14 +324,17 @@ fn find(
     now: u64,
     retention_ms: u64,
 ) -> Result<Option<(i64, Event)>, Failure> {
-    let found = connection
-        .prepare_cached(&format!(
+    // Built once: the statement cache is keyed by the text, which need not be formatted per call.
+    static FIND: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
             "SELECT {COLUMNS}, function FROM events WHERE id = ?1 AND visible_from <= ?2 AND ends > ?3"
-        ))?
-        .query_row(
-            params![id, now as i64, cutoff(now, retention_ms)],
-            |row| Ok((row.get::<_, i64>(11)?, Event::from_row(row)?)),
         )
+    });
+    let found = connection
+        .prepare_cached(&FIND)?
+        .query_row(params![id, now as i64, cutoff(now, retention_ms)], |row| {
+            Ok((row.get::<_, i64>(11)?, Event::from_row(row)?))
+        })
         .optional()?;
     Ok(found)
 }
@@ -341,19 +344,45 @@ pub(super) fn get_async_event_status(
     request: &GetAsyncEventStatusRequest,
     call: &Call<'_>,
 ) -> Result<Vec<u8>, Failure> {
+    // Only the run's columns: the status needs no text, and the id found is the id asked for.
+    const RUN: &str = "SELECT started, natural_end, failed, failure_status_code, aborted_at \
+        FROM events WHERE id = ?1 AND visible_from <= ?2 AND ends > ?3";
     let id = request.invoke_request_id.as_str();
-    let (_, event) = backend
+    let now = call.now;
+    let run = backend
         .db
-        .read(|c| find(c, id, call.now, backend.retention_ms()))?
+        .read(|c| {
+            let run = c
+                .prepare_cached(RUN)?
+                .query_row(
+                    params![id, now as i64, cutoff(now, backend.retention_ms())],
+                    |row| {
+                        let millis = |index: usize| row.get::<_, i64>(index).map(|v| v as u64);
+                        Ok(Run {
+                            started: millis(0)?,
+                            natural_end: millis(1)?,
+                            outcome: if row.get::<_, bool>(2)? {
+                                Outcome::Failed
+                            } else {
+                                Outcome::Finished
+                            },
+                            failure_status_code: row.get(3)?,
+                            aborted_at: row.get::<_, Option<i64>>(4)?.map(|v| v as u64),
+                        })
+                    },
+                )
+                .optional()?;
+            Ok(run)
+        })?
         .ok_or_else(|| event_not_found(id))?;
-    let view = event.run.view(call.now);
+    let view = run.view(now);
     Ok(body(
         GetAsyncEventStatusResponse::default()
             .result(
                 AsyncEventStatus::default()
                     .status(view.status)
                     .status_code(view.status_code)
-                    .invoke_request_id(event.id),
+                    .invoke_request_id(id),
             )
             .request_id(call.request_id),
     ))

@@ -221,8 +221,13 @@ pub(crate) fn unsupported(action: &str) -> Failure {
 
 /// `{"Response": response}` as bytes.
 pub(crate) fn body<T: Serialize>(response: T) -> Vec<u8> {
+    // Room for a usual answer up front, so writing it never grows the buffer.
+    let mut bytes = Vec::with_capacity(512);
     // Serialising these plain structs cannot fail; an empty body would show up at once in any test.
-    serde_json::to_vec(&Envelope { response }).unwrap_or_default()
+    match serde_json::to_writer(&mut bytes, &Envelope { response }) {
+        Ok(()) => bytes,
+        Err(_) => Vec::new(),
+    }
 }
 
 /// The namespace a request names, `default` when it names none.
