@@ -1,14 +1,20 @@
 //! The key pairs the emulator accepts, each with the signing key of the UTC day it last verified, so a
-//! request's verification skips the four HMACs of key derivation.
+//! request's verification skips the four HMACs of key derivation; and the temporary credentials of the
+//! functions' running code, accepted while their instance lives.
 
 use std::collections::HashMap;
 use std::sync::{PoisonError, RwLock};
 
 use tc3_signer::{Credentials, KeyLookup, SigningKey};
 
+use crate::runtime::credentials::TemporaryKeys;
+
 /// The accepted credentials by SecretId.
 #[derive(Debug, Default)]
-pub(crate) struct Keys(HashMap<String, Key>);
+pub(crate) struct Keys {
+    configured: HashMap<String, Key>,
+    temporary: TemporaryKeys,
+}
 
 #[derive(Debug)]
 struct Key {
@@ -20,7 +26,7 @@ struct Key {
 impl Keys {
     /// Accepts `credentials`; a second pair with the same SecretId replaces the first.
     pub(crate) fn insert(&mut self, credentials: Credentials) {
-        self.0.insert(
+        self.configured.insert(
             credentials.secret_id().to_owned(),
             Key {
                 credentials,
@@ -28,11 +34,20 @@ impl Keys {
             },
         );
     }
+
+    /// Also accepts the temporary credentials that `temporary` holds at the time of each request.
+    pub(crate) fn with_temporary(mut self, temporary: TemporaryKeys) -> Self {
+        self.temporary = temporary;
+        self
+    }
 }
 
 impl KeyLookup for Keys {
     fn lookup(&self, secret_id: &str) -> Option<Credentials> {
-        self.0.get(secret_id).map(|key| key.credentials.clone())
+        match self.configured.get(secret_id) {
+            Some(key) => Some(key.credentials.clone()),
+            None => self.temporary.get(secret_id),
+        }
     }
 
     fn signing_key(
@@ -41,7 +56,8 @@ impl KeyLookup for Keys {
         service: &str,
         timestamp: u64,
     ) -> Option<SigningKey> {
-        let key = self.0.get(credentials.secret_id())?;
+        // Temporary keys live for one instance: the verifier derives theirs.
+        let key = self.configured.get(credentials.secret_id())?;
         // A key is immutable once kept, so one left by a panicking thread is still whole.
         let kept = key
             .kept

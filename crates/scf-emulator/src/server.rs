@@ -158,7 +158,7 @@ impl EmulatorBuilder {
         let backend = Backend::open(config, self.clock.now_millis(), runner)?;
         let shared = Arc::new(Shared {
             backend,
-            verifier: Verifier::new(scf_model::SERVICE, keys),
+            verifier: Verifier::new(scf_model::SERVICE, keys.with_temporary(temporary_keys)),
             limiter,
             faults: FaultPlan::default(),
             clock: self.clock,
