@@ -1,5 +1,6 @@
 //! The official Tencent Cloud Python SDK (`tencentcloud-sdk-python-common` and `-scf`, pinned) against the
-//! emulator, through the SDK's own client.
+//! emulator, through the SDK's own client: in process, then the emulator binary through a whole deployment
+//! and, with `--run-code`, each runtime kind running its own code.
 //!
 //! It needs the SDK installed: `cargo xtask python-sdk` puts it in a virtual environment under `target/`,
 //! and `cargo xtask ci` does that and then runs this test. `SCF_PYTHON` picks another interpreter.
@@ -10,6 +11,11 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use scf_emulator::{Config, CredentialConfig, DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator};
+
+#[path = "support/emulator_process.rs"]
+mod emulator_process;
+
+use emulator_process::EmulatorProcess;
 
 fn python() -> PathBuf {
     if let Some(python) = std::env::var_os("SCF_PYTHON") {
@@ -61,54 +67,17 @@ fn assert_script_passed(output: &std::process::Output, stdout: &str) {
     assert!(stdout.contains("checks passed"), "{stdout}");
 }
 
-/// The `scf-emulator` binary of this build, beside this test's own directory.
-fn emulator_binary() -> PathBuf {
-    if let Some(binary) = std::env::var_os("SCF_EMULATOR_BIN") {
-        return PathBuf::from(binary);
-    }
-    let exe = std::env::current_exe().unwrap();
-    let binary = exe.parent().unwrap().parent().unwrap().join("scf-emulator");
-    assert!(
-        binary.exists(),
-        "{} is missing: run `cargo build -p scf-emulator` (or set SCF_EMULATOR_BIN)",
-        binary.display()
-    );
-    binary
-}
-
-/// The emulator binary serving `state_dir`, and the endpoint it printed.
-fn spawn_emulator(state_dir: &std::path::Path) -> (std::process::Child, String) {
-    use std::io::{BufRead, BufReader};
-    let mut child = Command::new(emulator_binary())
-        .args(["--listen", "127.0.0.1:0", "--state-dir"])
-        .arg(state_dir)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    stdout.read_line(&mut first).unwrap();
-    // The rest of the banner and the stop message still need somewhere to go.
-    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    let url = first
-        .trim()
-        .strip_prefix("SCF emulator listening on ")
-        .unwrap_or_else(|| panic!("unexpected banner: {first}"))
-        .to_owned();
-    (child, url.trim_start_matches("http://").to_owned())
-}
-
 #[test]
 #[ignore = "needs the official Python SDK; `cargo xtask ci` installs it and runs this test"]
 fn a_whole_deployment_through_the_official_python_sdk() {
     use std::io::{BufRead, BufReader, Write};
     let state_dir = std::env::temp_dir().join(format!("scf-deployment-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&state_dir);
-    let (mut emulator, endpoint) = spawn_emulator(&state_dir);
+    let mut emulator = EmulatorProcess::start(&state_dir, &[]);
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python/sdk_deployment.py");
     let mut python = Command::new(python())
         .arg(script)
-        .env("SCF_ENDPOINT", endpoint)
+        .env("SCF_ENDPOINT", emulator.endpoint())
         .env("SCF_SECRET_ID", DEMO_SECRET_ID)
         .env("SCF_SECRET_KEY", DEMO_SECRET_KEY)
         .stdin(std::process::Stdio::piped())
@@ -121,18 +90,67 @@ fn a_whole_deployment_through_the_official_python_sdk() {
     for line in BufReader::new(python.stdout.take().unwrap()).lines() {
         let line = line.unwrap();
         if line == "RESTART" {
-            // SIGKILL: the emulator gets no chance to flush anything it had not committed.
-            emulator.kill().unwrap();
-            emulator.wait().unwrap();
-            let (restarted, endpoint) = spawn_emulator(&state_dir);
-            emulator = restarted;
-            writeln!(stdin, "{endpoint}").unwrap();
+            emulator.kill();
+            emulator = EmulatorProcess::start(&state_dir, &[]);
+            writeln!(stdin, "{}", emulator.endpoint()).unwrap();
         }
         printed.push(line);
     }
     let output = python.wait_with_output().unwrap();
-    let _ = emulator.kill();
-    let _ = emulator.wait();
+    drop(emulator);
     let _ = std::fs::remove_dir_all(&state_dir);
     assert_script_passed(&output, &printed.join("\n"));
+}
+
+/// Long enough for a loaded machine, and never reached when stopping works.
+#[cfg(unix)]
+const INSTANCE_END_DEADLINE: std::time::Duration = std::time::Duration::from_secs(60);
+
+#[test]
+#[cfg(unix)]
+#[ignore = "needs the official Python SDK; `cargo xtask ci` installs it and runs this test"]
+fn each_runtime_kind_runs_its_own_code_through_the_official_python_sdk() {
+    use std::io::{BufRead, BufReader};
+    // Declared first, so it is removed after the emulator has stopped, even when the test fails.
+    let state_dir = tempfile::tempdir().unwrap();
+    let emulator = EmulatorProcess::start(state_dir.path(), &["--run-code"]);
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python/sdk_run_code.py");
+    let mut python = Command::new(python())
+        .arg(script)
+        .env("SCF_ENDPOINT", emulator.endpoint())
+        .env("SCF_SECRET_ID", DEMO_SECRET_ID)
+        .env("SCF_SECRET_KEY", DEMO_SECRET_KEY)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut printed = Vec::new();
+    for line in BufReader::new(python.stdout.take().unwrap()).lines() {
+        printed.push(line.unwrap());
+    }
+    let output = python.wait_with_output().unwrap();
+    assert_script_passed(&output, &printed.join("\n"));
+
+    // The warm instances the script named are alive until the emulator stops, and end with it.
+    let instances: Vec<u32> = printed
+        .iter()
+        .filter_map(|line| line.strip_prefix("INSTANCE "))
+        .map(|pid| pid.parse().unwrap())
+        .collect();
+    assert!(!instances.is_empty(), "the script named no instance");
+    for &pid in &instances {
+        assert!(
+            !emulator_process::process_has_ended(pid),
+            "instance {pid} ended before the emulator stopped"
+        );
+    }
+    let status = emulator.stop();
+    assert!(status.success(), "the emulator stopped with {status}");
+    let deadline = std::time::Instant::now() + INSTANCE_END_DEADLINE;
+    for pid in instances {
+        assert!(
+            emulator_process::wait_for_process_end(pid, deadline),
+            "instance {pid} outlived the emulator"
+        );
+    }
 }

@@ -27,11 +27,16 @@ pub(crate) fn install() -> Result<(), String> {
     venv()?.install()
 }
 
-/// Installs tccli, builds `scf`, and runs the parity test against both and tccli against the emulator.
+/// Installs tccli, builds `scf` and `scf-emulator`, and runs the parity test against both and tccli against the emulator.
 pub(crate) fn check() -> Result<(), String> {
     let venv = venv()?;
     venv.install()?;
     crate::cargo(&["build", "-p", "scf-cli"], &[])?;
+    // tccli also drives the emulator binary running a function's code.
+    crate::cargo(
+        &["build", "-p", "scf-emulator", "--bin", "scf-emulator"],
+        &[],
+    )?;
     let python = venv.python();
     crate::cargo(
         &[

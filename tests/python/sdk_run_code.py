@@ -1,0 +1,374 @@
+"""Each runtime kind the emulator runs, deployed and invoked through the official Python SDK, unchanged.
+
+Run by tests/tests/official_python_sdk.rs, which starts `scf-emulator --run-code --state-dir DIR` and passes
+its endpoint and keys in the environment. For Python3.9, Nodejs16.13 and CustomRuntime (Tencent's bash
+sample, verbatim): CreateFunction from a zip, GetFunction until Active, a sync Invoke and an async one
+followed with GetAsyncEventStatus and GetFunctionLogs. Then the failures on the Python function: an
+exception, a timeout, an exit, a termination and a graceful one. At the end it prints `INSTANCE <pid>` for
+each warm instance and for a running handler and the process it started, so the test can check that stopping
+the emulator ends them. Exits non-zero on the
+first check that fails. Without `node` on PATH the Node.js part is skipped, saying so.
+"""
+import atexit
+import base64
+import io
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import zipfile
+
+from tencentcloud.common import credential
+from tencentcloud.common.profile.client_profile import ClientProfile
+from tencentcloud.common.profile.http_profile import HttpProfile
+from tencentcloud.scf.v20180416 import models, scf_client
+
+NAMESPACE = "run-code"
+# Long enough for a loaded machine, and never reached when the code behaves.
+DEADLINE_SECONDS = 120
+checks = 0
+
+# Tencent's bash sample, verbatim (tencentyun/scf-demo-repo CustomRuntime-helloworld/bootstrap).
+BASH_BOOTSTRAP = r'''#!/bin/bash
+
+set -euo pipefail
+
+# Initialization - load function handler
+source ./"$(echo $_HANDLER | cut -d. -f1).sh"
+
+# Info custom runtime ready
+curl -d " " -X POST -s "http://$SCF_RUNTIME_API:$SCF_RUNTIME_API_PORT/runtime/init/ready"
+
+# Processing
+while true
+do
+  HEADERS="$(mktemp)"
+  # Get an event. The HTTP request will block until one is received
+  EVENT_DATA=$(curl -sS -LD "$HEADERS" -X GET -s "http://$SCF_RUNTIME_API:$SCF_RUNTIME_API_PORT/runtime/invocation/next")
+
+  # Execute the handler function from the script
+  RESPONSE=$($(echo "$_HANDLER" | cut -d. -f2) "$EVENT_DATA")
+
+  # Send the response
+  curl -X POST -s "http://$SCF_RUNTIME_API:$SCF_RUNTIME_API_PORT/runtime/invocation/response"  -d "$RESPONSE"
+done
+'''
+
+# Its handler, verbatim (same directory, index.sh).
+BASH_HANDLER = r'''function main_handler () {
+  EVENT_DATA=$1
+  echo "$EVENT_DATA" 1>&2;
+  RESPONSE="Echoing request: '$EVENT_DATA'"
+
+  echo $RESPONSE
+}
+'''
+
+# One handler for every Python case; the event says which.
+PYTHON_HANDLER = '''import os
+import signal
+import subprocess
+import time
+
+
+def main_handler(event, context):
+    action = event.get("action", "echo")
+    print(f"python {action} {context['request_id']}")
+    if action == "raise":
+        raise ValueError("python refuses")
+    if action == "exit":
+        os._exit(1)
+    if action == "trap":
+        # Says it got the signal and sleeps on: only the kill after the grace period ends it.
+        signal.signal(signal.SIGTERM, lambda signum, frame: print("python got SIGTERM", flush=True))
+    pids = [os.getpid()]
+    if action == "hold":
+        # A process of its own, which only the kill of the instance's whole process group ends.
+        pids.append(subprocess.Popen(["sleep", str(event["seconds"])]).pid)
+    if action in ("sleep", "trap", "hold"):
+        if "marker" in event:
+            with open(event["marker"], "w") as marker:
+                marker.write(" ".join(map(str, pids)))
+        time.sleep(event["seconds"])
+    return {"runtime": "python", "echo": event.get("echo"), "function": context["function_name"], "pid": os.getpid()}
+'''
+
+NODE_HANDLER = '''exports.main_handler = async (event, context) => {
+  console.log(`node echo ${context.request_id}`);
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  return { runtime: "node", echo: event.echo, function: context.function_name, pid: process.pid };
+};
+'''
+
+
+def client():
+    profile = ClientProfile(httpProfile=HttpProfile(endpoint=os.environ["SCF_ENDPOINT"], protocol="http"))
+    keys = credential.Credential(os.environ["SCF_SECRET_ID"], os.environ["SCF_SECRET_KEY"])
+    return scf_client.ScfClient(keys, "ap-guangzhou", profile)
+
+
+def check(condition, what):
+    global checks
+    if not condition:
+        print(f"FAILED: {what}", file=sys.stderr)
+        sys.exit(1)
+    checks += 1
+
+
+def package(files):
+    """A zip of (name, text, mode) entries, with the Unix mode bits a `chmod` before `zip` leaves."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text, mode in files:
+            entry = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+            entry.create_system = 3
+            entry.external_attr = (0o100000 | mode) << 16
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, text)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def deploy(name, runtime, files, timeout):
+    create = models.CreateFunctionRequest()
+    create.Namespace = NAMESPACE
+    create.FunctionName = name
+    create.Handler = "index.main_handler"
+    create.Runtime = runtime
+    create.Timeout = timeout
+    create.AsyncRunEnable = "TRUE"
+    create.Code = models.Code()
+    create.Code.ZipFile = package(files)
+    scf.CreateFunction(create)
+    get = models.GetFunctionRequest()
+    get.Namespace = NAMESPACE
+    get.FunctionName = name
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while (status := scf.GetFunction(get).Status) != "Active":
+        check(time.monotonic() < deadline, f"{name} never became Active (still {status})")
+        time.sleep(0.1)
+
+
+def invoke(name, event):
+    """A sync Invoke with the log's tail; its Result."""
+    request = models.InvokeRequest()
+    request.Namespace = NAMESPACE
+    request.FunctionName = name
+    request.InvocationType = "RequestResponse"
+    request.LogType = "Tail"
+    request.ClientContext = json.dumps(event, separators=(",", ":"))
+    return scf.Invoke(request).Result
+
+
+def invoke_async(name, event):
+    """An async Invoke; its event's id."""
+    request = models.InvokeRequest()
+    request.Namespace = NAMESPACE
+    request.FunctionName = name
+    request.InvocationType = "Event"
+    request.ClientContext = json.dumps(event, separators=(",", ":"))
+    return scf.Invoke(request).Result.FunctionRequestId
+
+
+def wait_for_end(event_id):
+    """Follows the event with GetAsyncEventStatus until it ends; its status and status code."""
+    request = models.GetAsyncEventStatusRequest()
+    request.InvokeRequestId = event_id
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while (result := scf.GetAsyncEventStatus(request).Result).Status == "RUNNING":
+        check(time.monotonic() < deadline, f"event {event_id} still RUNNING")
+        time.sleep(0.1)
+    return result.Status, result.StatusCode
+
+
+def function_log(name, request_id):
+    """The one FunctionLog GetFunctionLogs keeps for request_id."""
+    request = models.GetFunctionLogsRequest()
+    request.Namespace = NAMESPACE
+    request.FunctionName = name
+    request.FunctionRequestId = request_id
+    logs = scf.GetFunctionLogs(request)
+    check(logs.TotalCount == 1 and len(logs.Data) == 1, f"one log of {request_id}, not {logs.TotalCount}")
+    check(logs.Data[0].RequestId == request_id, f"the log is {request_id}'s")
+    return logs.Data[0]
+
+
+def terminate(name, event_id, graceful):
+    request = models.TerminateAsyncEventRequest()
+    request.Namespace = NAMESPACE
+    request.FunctionName = name
+    request.InvokeRequestId = event_id
+    request.GraceShutdown = graceful
+    scf.TerminateAsyncEvent(request)
+
+
+def wait_for_marker(path):
+    """The pids the handler wrote into `path` once it runs: its own, then any it started."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while not os.path.exists(path) or os.path.getsize(path) == 0:
+        check(time.monotonic() < deadline, f"the handler never wrote {path}")
+        time.sleep(0.05)
+    with open(path) as marker:
+        return [int(pid) for pid in marker.read().split()]
+
+
+def has_ended(pid):
+    """Gone, or a zombie nobody reaped yet."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
+
+
+def wait_for_process_end(pid):
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while not has_ended(pid):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def error_of(result):
+    """The ErrMsg of a failed sync Invoke, decoded."""
+    check(result.ErrMsg != "", f"a failed invocation has an ErrMsg: {result}")
+    return json.loads(result.ErrMsg)
+
+
+def check_measured(result, what):
+    check(result.Duration > 0 and result.BillDuration > 0, f"{what}: Duration and BillDuration measured: {result}")
+    check(result.MemUsage > 0, f"{what}: MemUsage measured: {result}")
+
+
+def check_kind(name, runtime, files, returned, printed):
+    """Deploys `name`; a sync and an async invocation succeed, `returned(event, result)` checks the RetMsg,
+    and `printed(request_id, event)` is what the handler printed."""
+    deploy(name, runtime, files, timeout=300)
+    event = {"echo": runtime}
+    result = invoke(name, event)
+    check(result.ErrMsg == "", f"{runtime}: sync Invoke succeeds: {result.ErrMsg}")
+    returned(event, result)
+    check(printed(result.FunctionRequestId, event) in result.Log, f"{runtime}: the Tail log holds the output: {result.Log}")
+    check_measured(result, runtime)
+
+    event = {"echo": f"{runtime} async"}
+    event_id = invoke_async(name, event)
+    check(len(event_id) == 36, f"{runtime}: async Invoke returns the event's id")
+    check(wait_for_end(event_id) == ("FINISHED", 200), f"{runtime}: the async event FINISHED with 200")
+    log = function_log(name, event_id)
+    check((log.RetCode, log.InvokeFinished) == (0, 1), f"{runtime}: its log says it succeeded: {log.RetCode}")
+    check(printed(event_id, event) in log.Log, f"{runtime}: GetFunctionLogs holds the event's output: {log.Log}")
+
+
+def returned_json(runtime, name):
+    def check_returned(event, result):
+        value = json.loads(result.RetMsg)
+        expected = {"runtime": runtime, "echo": event["echo"], "function": name}
+        check({key: value.get(key) for key in expected} == expected, f"{name}: RetMsg is the return: {value}")
+
+    return check_returned
+
+
+scf = client()
+namespace = models.CreateNamespaceRequest()
+namespace.Namespace = NAMESPACE
+scf.CreateNamespace(namespace)
+
+# Python: the shipped bootstrap calls index.main_handler.
+check_kind(
+    "py-kinds",
+    "Python3.9",
+    [("index.py", PYTHON_HANDLER, 0o644)],
+    returned_json("python", "py-kinds"),
+    lambda request_id, event: f"python echo {request_id}",
+)
+
+# Node.js: an async handler.
+node = shutil.which("node") is not None
+if node:
+    check_kind(
+        "node-kinds",
+        "Nodejs16.13",
+        [("index.js", NODE_HANDLER, 0o644)],
+        returned_json("node", "node-kinds"),
+        lambda request_id, event: f"node echo {request_id}",
+    )
+else:
+    print("skipped Node.js: `node` is not on PATH, so the Nodejs16.13 function cannot run")
+
+
+# CustomRuntime: the bootstrap answers with plain text, which is the RetMsg as it is.
+def bash_returned(event, result):
+    echoed = json.dumps(event, separators=(",", ":"))
+    check(result.RetMsg == f"Echoing request: '{echoed}'", f"bash: RetMsg is the pushed text: {result.RetMsg}")
+
+
+check_kind(
+    "bash-kinds",
+    "CustomRuntime",
+    [("bootstrap", BASH_BOOTSTRAP, 0o755), ("index.sh", BASH_HANDLER, 0o755)],
+    bash_returned,
+    # The handler echoes the event to stderr.
+    lambda request_id, event: json.dumps(event, separators=(",", ":")),
+)
+
+# An exception: ErrMsg holds the exception, status 430, sync and async.
+result = invoke("py-kinds", {"action": "raise"})
+error = error_of(result)
+check(error.get("statusCode") == 430, f"an exception is status 430: {error}")
+check("python refuses" in error.get("stackTrace", ""), f"ErrMsg holds the exception: {error}")
+check(result.RetMsg == "", f"a failed invocation returns nothing: {result.RetMsg}")
+check("ValueError: python refuses" in result.Log, f"the Tail log holds the traceback: {result.Log}")
+event_id = invoke_async("py-kinds", {"action": "raise"})
+check(wait_for_end(event_id) == ("FAILED", 430), "an async exception FAILED with 430")
+log = function_log("py-kinds", event_id)
+check(log.RetCode not in (0, 2, 3) and log.InvokeFinished == 1, f"its log says it failed: {log.RetCode}")
+check("ValueError: python refuses" in log.Log, f"GetFunctionLogs holds the traceback: {log.Log}")
+
+# Past the function's Timeout (1 s): killed, status 433.
+deploy("py-slow", "Python3.9", [("index.py", PYTHON_HANDLER, 0o644)], timeout=1)
+error = error_of(invoke("py-slow", {"action": "sleep", "seconds": 60}))
+check(error.get("statusCode") == 433, f"a timeout is status 433: {error}")
+event_id = invoke_async("py-slow", {"action": "sleep", "seconds": 60})
+check(wait_for_end(event_id) == ("FAILED", 433), "an async timeout FAILED with 433")
+
+# The process exiting mid-invocation: status 439.
+error = error_of(invoke("py-kinds", {"action": "exit"}))
+check(error.get("statusCode") == 439, f"an exit is status 439: {error}")
+event_id = invoke_async("py-kinds", {"action": "exit"})
+check(wait_for_end(event_id) == ("FAILED", 439), "an async exit FAILED with 439")
+check("python exit" in function_log("py-kinds", event_id).Log, "the exited request's output is kept")
+
+# TerminateAsyncEvent: the sleeping handler's process is killed and the event is ABORTED. The handler traps
+# SIGTERM, which only GraceShutdown sends before the kill.
+markers = tempfile.mkdtemp(prefix="scf-run-code-")
+# A failed check exits at once; the markers go either way.
+atexit.register(shutil.rmtree, markers, ignore_errors=True)
+for graceful in (False, True):
+    marker = os.path.join(markers, f"graceful-{graceful}")
+    event_id = invoke_async("py-kinds", {"action": "trap", "seconds": 60, "marker": marker})
+    [pid] = wait_for_marker(marker)
+    terminate("py-kinds", event_id, graceful)
+    status, _ = wait_for_end(event_id)
+    check(status == "ABORTED", f"a terminated event (GraceShutdown {graceful}) is ABORTED, not {status}")
+    check(wait_for_process_end(pid), f"the terminated handler's process {pid} ended (GraceShutdown {graceful})")
+    log = function_log("py-kinds", event_id)
+    check(log.RetCode == 3, f"its log says it was interrupted: {log.RetCode}")
+    check(f"python trap {event_id}" in log.Log, f"the terminated request's output is kept: {log.Log}")
+    got_sigterm = "python got SIGTERM" in log.Log
+    check(got_sigterm == graceful, f"SIGTERM came first only with GraceShutdown ({graceful}): {log.Log}")
+
+# The processes alive now, for the test to check that stopping the emulator ends them: the warm instances,
+# and a handler still running with a process it started.
+for name in ["py-kinds"] + (["node-kinds"] if node else []):
+    result = invoke(name, {"echo": "last"})
+    check(result.ErrMsg == "", f"{name} still answers: {result.ErrMsg}")
+    print(f"INSTANCE {json.loads(result.RetMsg)['pid']}", flush=True)
+marker = os.path.join(markers, "hold")
+invoke_async("py-kinds", {"action": "hold", "seconds": 600, "marker": marker})
+for pid in wait_for_marker(marker):
+    print(f"INSTANCE {pid}", flush=True)
+
+print(f"run code: {checks} checks passed")
