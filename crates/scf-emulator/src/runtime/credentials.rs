@@ -105,7 +105,10 @@ mod tests {
         assert_ne!(id, other.environment()[0].1);
         let accepted = keys.get(&id).unwrap();
         assert_eq!(accepted.secret_id(), id);
-        assert!(accepted.token().is_some(), "a temporary key needs its token");
+        assert!(
+            accepted.token().is_some(),
+            "a temporary key needs its token"
+        );
         let shown = format!("{lease:?}");
         assert!(!shown.contains(&key) && !shown.contains(&token), "{shown}");
         drop(lease);
