@@ -456,3 +456,38 @@ async fn failed_async_events_are_retried_as_the_invoke_config_says() {
     assert_eq!(wait_for_end(&client, &id).await, ("FAILED".to_owned(), 430));
     assert_eq!(std::fs::read_to_string(&count).unwrap(), "x", "tried once");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn init_failures_are_reported_with_their_output() {
+    let (_emulator, client) = start().await;
+    let crashing = "#!/bin/sh\necho 'loading config'\necho 'config missing' >&2\nexit 3\n";
+    deploy(
+        &client,
+        "init-crash",
+        "CustomRuntime",
+        zip_with_modes(&[("bootstrap", crashing, 0o755)]),
+        json!({"InitTimeout": 10}),
+    )
+    .await;
+    let result = invoke(&client, "init-crash", json!({})).await;
+    let error: Value = serde_json::from_str(result["ErrMsg"].as_str().unwrap()).unwrap();
+    assert_eq!(error["statusCode"], 405, "{result}");
+    let log = result["Log"].as_str().unwrap();
+    assert!(
+        log.contains("loading config") && log.contains("config missing"),
+        "{log}"
+    );
+
+    deploy(
+        &client,
+        "no-bootstrap",
+        "CustomRuntime",
+        zip_with_modes(&[("index.sh", "echo hi", 0o755)]),
+        json!({}),
+    )
+    .await;
+    let result = invoke(&client, "no-bootstrap", json!({})).await;
+    let error: Value = serde_json::from_str(result["ErrMsg"].as_str().unwrap()).unwrap();
+    assert_eq!(error["statusCode"], 445, "{result}");
+    assert_eq!(result["InvokeResult"], -1);
+}

@@ -193,17 +193,7 @@ impl Runner {
 
     /// Checks that the emulator can run `runtime` on this machine, before an invocation is accepted.
     pub(crate) fn check_runtime(runtime: &str) -> Result<(), Failure> {
-        match Start::of(runtime)? {
-            Start::Own => Ok(()),
-            Start::Shipped(bootstrap) if on_path(bootstrap.interpreter()).is_some() => Ok(()),
-            Start::Shipped(bootstrap) => Err(Failure::new(
-                ErrorCode::FailedOperation,
-                format!(
-                    "Runtime `{runtime}` runs under `{}`, which is not on this machine's PATH.",
-                    bootstrap.interpreter()
-                ),
-            )),
-        }
+        check_runtime_on(runtime, std::env::var_os("PATH").as_deref())
     }
 
     /// Runs `event` as `request_id` on an instance of `launch`; `zip` gives the code when it must be
@@ -507,10 +497,24 @@ fn report(request_id: &str, launch: &Launch, completed: Completed) -> Report {
     }
 }
 
-/// The first executable file called `name` on `PATH`.
-fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
+/// [`Runner::check_runtime`] with `path` as the search path of interpreters.
+fn check_runtime_on(runtime: &str, path: Option<&std::ffi::OsStr>) -> Result<(), Failure> {
+    match Start::of(runtime)? {
+        Start::Own => Ok(()),
+        Start::Shipped(bootstrap) if on_path(bootstrap.interpreter(), path).is_some() => Ok(()),
+        Start::Shipped(bootstrap) => Err(Failure::new(
+            ErrorCode::FailedOperation,
+            format!(
+                "Runtime `{runtime}` runs under `{}`, which is not on this machine's PATH.",
+                bootstrap.interpreter()
+            ),
+        )),
+    }
+}
+
+/// The first executable file called `name` in the directories of `path` (as `PATH` lists them).
+fn on_path(name: &str, path: Option<&std::ffi::OsStr>) -> Option<PathBuf> {
+    std::env::split_paths(path?)
         .map(|dir| dir.join(name))
         .find(|candidate| is_executable(candidate))
 }
@@ -518,4 +522,32 @@ fn on_path(name: &str) -> Option<PathBuf> {
 fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn a_missing_interpreter_or_an_unknown_runtime_is_refused_with_the_reason() {
+        let empty = tempfile::tempdir().unwrap();
+        let path = Some(empty.path().as_os_str());
+        let refused = check_runtime_on("Python3.9", path).unwrap_err();
+        assert_eq!(refused.code, ErrorCode::FailedOperation);
+        assert!(refused.message.contains("`python3`"), "{}", refused.message);
+        let refused = check_runtime_on("Nodejs16.13", None).unwrap_err();
+        assert!(refused.message.contains("`node`"), "{}", refused.message);
+        let refused = check_runtime_on("Java8", path).unwrap_err();
+        assert!(refused.message.contains("Java8"), "{}", refused.message);
+        // A Custom Runtime brings its own bootstrap.
+        assert!(check_runtime_on("CustomRuntime", None).is_ok());
+
+        let interpreter = empty.path().join("python3");
+        std::fs::write(&interpreter, "#!/bin/sh\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&interpreter, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(check_runtime_on("Python3.9", path).is_ok());
+    }
 }
