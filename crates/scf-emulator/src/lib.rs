@@ -10,7 +10,9 @@
 //! and a `Date` header, so the official SDKs and tccli work against it unchanged.
 //!
 //! The state lives in SQLite: in memory, or in a state directory ([`Config::state_dir`]) that a restarted
-//! emulator reads again. Where the service's behaviour is undocumented, the module of [`actions`] that
+//! emulator reads again. With [`Config::run_code`] (`--run-code`) invocations run the function's own code
+//! through SCF's Custom Runtime API: a CustomRuntime `bootstrap`, or a Python 3 or Node.js handler; outcomes,
+//! status codes, logs and terminations follow what the code does. Where the service's behaviour is undocumented, the module of [`actions`] that
 //! serves the action says what the emulator chose.
 //!
 //! Tests can inject a clock ([`ManualClock`], or [`TokioClock`] to follow a paused runtime) and faults

@@ -1,9 +1,10 @@
 //! Invocations: sync and async `Invoke`, `InvokeFunction`, and what past invocations reported
 //! (`GetRequestStatus`, `GetFunctionLogs`).
 //!
-//! The emulator runs no code: an invocation's outcome comes from the version's script (the configured
-//! function) or from a `scf_emulator` directive in the ClientContext (Invoke) or the Event
-//! (InvokeFunction). Every invocation is recorded with its invoke type, the qualifier it named and the
+//! With `run_code`, an invocation runs the function's own code and reports what it did (see `running`
+//! below and `crate::runtime`). Otherwise no code runs: an invocation's outcome comes from the version's
+//! script (the configured function) or from a `scf_emulator` directive in the ClientContext (Invoke) or
+//! the Event (InvokeFunction). Every invocation is recorded with its invoke type, the qualifier it named and the
 //! version that qualifier resolved to (an alias routes by its weights); records are kept for the
 //! events' retention (72 h) and dropped by an indexed delete.
 //!
