@@ -354,18 +354,18 @@ async fn python_invoke_vs_start() {
     );
     println!("|---:|---:|---:|---:|---:|---:|");
     println!(
-        "| {:.0} µs | {:.0} µs | {:.0} | {:.0} µs | {ratio:.2} | {target} |",
+        "| {:.0} µs | {:.0} µs | {:.0} | {:.1} ms | {ratio:.4} | {target} |",
         invoke.p50.as_secs_f64() * 1e6,
         invoke.p99.as_secs_f64() * 1e6,
         invoke.per_second,
-        start.as_secs_f64() * 1e6,
+        start.as_secs_f64() * 1e3,
     );
     report(&Row {
         area: "scf-emulator".into(),
         measurement: "warm sync Invoke of a Python handler (run_code, 1 connection) vs starting `python3 -c pass`".into(),
         value: format!("p50 {:.0} µs per Invoke", invoke.p50.as_secs_f64() * 1e6),
-        baseline: format!("{:.0} µs per start", start.as_secs_f64() * 1e6),
-        ratio: format!("{ratio:.2}"),
+        baseline: format!("{:.1} ms per start", start.as_secs_f64() * 1e3),
+        ratio: format!("{ratio:.4}"),
         target: target.into(),
     });
     emulator.shutdown().await;
