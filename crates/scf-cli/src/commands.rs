@@ -107,7 +107,7 @@ fn print_function(
 
 /// The exit of a wait for a function: the API's for a *Failed status or a missing function, the wait's
 /// for a timeout, and the call's own for a poll that failed otherwise.
-fn function_failure(error: FunctionWaitError) -> Failure {
+pub(crate) fn function_failure(error: FunctionWaitError) -> Failure {
     let message = error.to_string();
     match (error.kind(), error.into_call_error()) {
         (FunctionWaitErrorKind::TimedOut, _) => Failure::WaitTimedOut(message),

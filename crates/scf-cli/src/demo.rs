@@ -1,10 +1,12 @@
 //! `scf demo`: the whole async-event lifecycle against an emulator started in-process.
 #![allow(clippy::print_stdout)]
 
+mod python;
+
 use std::time::Duration;
 
 use scf::{Client, Credentials, Endpoint, ProxyConfig};
-use scf_emulator::{DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator};
+use scf_emulator::{DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator, RunningEmulator};
 use serde_json::{Value, json};
 use tc_api::schema::ActionSchema;
 
@@ -27,14 +29,7 @@ pub(crate) async fn run(
         "Started a local SCF emulator at {} (no credentials or network needed).",
         emulator.url()
     );
-    let credentials = Credentials::new(DEMO_SECRET_ID, DEMO_SECRET_KEY)
-        .map_err(|e| Failure::Config(e.to_string()))?;
-    let client = Client::builder()
-        .endpoint(Endpoint::url(&emulator.url()).map_err(|e| Failure::Config(e.to_string()))?)
-        .credentials(credentials)
-        .proxy(ProxyConfig::None)
-        .build()
-        .map_err(|e| Failure::Config(e.to_string()))?;
+    let client = client_of(&emulator)?;
     let demo = Demo {
         actions,
         client: &client,
@@ -48,12 +43,7 @@ pub(crate) async fn run(
     println!("   InvokeRequestId {id}");
 
     println!("\n2. Wait for it, polling GetAsyncEventStatus:");
-    let wait = WaitArgs {
-        max_wait: 60,
-        min_delay_ms: 200,
-        max_delay_ms: 1_000,
-    };
-    let outcome = client.wait(&id, progress::options(&wait)).await?;
+    let outcome = client.wait(&id, progress::options(&WAIT)).await?;
     println!(
         "   ended {} with status code {} after {} polls",
         outcome.status, outcome.status_code, outcome.polls
@@ -99,8 +89,30 @@ pub(crate) async fn run(
         .await?;
 
     emulator.shutdown().await;
-    println!("\nDone: invoked, waited, listed, terminated.");
+
+    let ran_code = python::run(actions, format).await?;
+    let ran = if ran_code { ", ran Python code" } else { "" };
+    println!("\nDone: invoked, waited, listed, terminated{ran}.");
     Ok(())
+}
+
+/// How the demo waits for events and functions: patiently, polling often enough to look live.
+const WAIT: WaitArgs = WaitArgs {
+    max_wait: 60,
+    min_delay_ms: 200,
+    max_delay_ms: 1_000,
+};
+
+/// A client of `emulator` with its demo keys, going straight to it whatever the proxy variables say.
+fn client_of(emulator: &RunningEmulator) -> Result<Client, Failure> {
+    let credentials = Credentials::new(DEMO_SECRET_ID, DEMO_SECRET_KEY)
+        .map_err(|e| Failure::Config(e.to_string()))?;
+    Client::builder()
+        .endpoint(Endpoint::url(&emulator.url()).map_err(|e| Failure::Config(e.to_string()))?)
+        .credentials(credentials)
+        .proxy(ProxyConfig::None)
+        .build()
+        .map_err(|e| Failure::Config(e.to_string()))
 }
 
 /// The demo's calls, through the same generic path as the action commands.

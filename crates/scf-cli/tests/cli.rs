@@ -979,19 +979,6 @@ fn completions_and_help() {
     }
 }
 
-#[cfg(feature = "emulator")]
-#[test]
-fn the_demo_runs_the_whole_lifecycle() {
-    let (output, stdout, stderr) = run(Command::new(env!("CARGO_BIN_EXE_scf"))
-        .arg("demo")
-        .env_clear());
-    assert_eq!(code(&output), 0, "{stderr}");
-    assert!(
-        stdout.contains("FINISHED") && stdout.contains("ABORTED") && stdout.contains("TotalCount"),
-        "{stdout}"
-    );
-}
-
 /// Built with `--no-default-features`, the binary is a lean client without the emulator's commands.
 #[cfg(not(feature = "emulator"))]
 #[test]

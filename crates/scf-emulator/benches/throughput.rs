@@ -1,6 +1,7 @@
 //! `cargo bench -p scf-emulator`: requests per second of `GetAsyncEventStatus` and `ListFunctions` with
 //! full signature verification, against a bare hyper server answering a fixed body, under the same load
-//! in the same run; then how a `ListAsyncEvents` page of 20 scales from 100 to 100,000 events held.
+//! in the same run; then how a `ListAsyncEvents` page of 20 scales from 100 to 100,000 events held; then
+//! a warm sync `Invoke` of a Python handler (`run_code`) against starting `python3 -c pass`.
 //!
 //! Both servers run on the same runtime as the load generator: keep-alive HTTP/1.1 connections, each
 //! sending one request at a time. The same pre-signed request is reused; its signature stays valid for
@@ -8,9 +9,12 @@
 #![allow(clippy::print_stdout, clippy::unwrap_used, missing_docs)]
 
 use std::convert::Infallible;
+use std::io::Write;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bench_support::{Measured, Row, bare_load, block_on, copy, median, presign, report, send_once};
 use bytes::Bytes;
@@ -29,6 +33,8 @@ const ROUNDS: usize = 3;
 /// The events held by the function whose pages are compared with those of a function holding 100.
 const MANY_EVENTS: usize = 100_000;
 const FEW_EVENTS: usize = 100;
+/// Starts of `python3 -c pass` per round of the Python row.
+const PYTHON_STARTS: usize = 10;
 
 /// A server that reads each request and answers with the same bytes: the baseline.
 async fn bare_server(body: Bytes) -> SocketAddr {
@@ -211,6 +217,7 @@ fn main() {
         }
 
         list_pages_scale(addr).await;
+        python_invoke_vs_start().await;
     });
 }
 
@@ -284,4 +291,135 @@ async fn list_pages_scale(addr: SocketAddr) {
             target: target.into(),
         });
     }
+}
+
+/// A warm sync `Invoke` of a Python handler, through the whole emulator (signature, store, the runtime
+/// API, the shipped bootstrap), against starting `python3 -c pass`: the median round trip over one
+/// keep-alive connection, the first (cold) invocation left out, against the median start, in alternating
+/// rounds. The issue wants warm instances reused, which pays only if a warm call beats a cold start: the
+/// ratio must stay below 1.
+async fn python_invoke_vs_start() {
+    println!();
+    let Some(python) = on_path("python3") else {
+        println!("Python Invoke vs python3 start-up: skipped, python3 is not on PATH");
+        return;
+    };
+    let mut config = Config::default();
+    config.rate_limits.enabled = false;
+    config.function_ready_ms = 0;
+    config.run_code = true;
+    let emulator = Emulator::builder()
+        .config(config)
+        .start()
+        .await
+        .expect("the emulator starts");
+    let addr = emulator.local_addr();
+    let create = serde_json::json!({
+        "FunctionName": "echo",
+        "Runtime": "Python3.9",
+        "Handler": "index.main_handler",
+        "Code": {"ZipFile": python_zip("def main_handler(event, context):\n    return event\n")},
+        "Timeout": 10,
+    });
+    let created = send_once(addr, presign(addr, "CreateFunction", &create.to_string())).await;
+    assert!(succeeded(&created), "{created:?}");
+    let invoke = Arc::new(presign(
+        addr,
+        "Invoke",
+        r#"{"FunctionName":"echo","ClientContext":"{\"n\":1}"}"#,
+    ));
+    // The first invocation starts the instance; the rounds below find it warm.
+    let cold = send_once(addr, copy(&invoke)).await;
+    assert!(returned_event(&cold), "{cold:?}");
+
+    let (mut invokes, mut starts) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        invokes.push(bare_load(addr, Arc::clone(&invoke), 1, WARM_UP, RUN, returned_event).await);
+        for _ in 0..PYTHON_STARTS {
+            starts.push(python_start(&python).await);
+        }
+    }
+    let invoke = median(invokes);
+    starts.sort();
+    let start = starts[starts.len() / 2];
+    let ratio = invoke.p50.as_secs_f64() / start.as_secs_f64();
+    let target = "< 1.00";
+    println!(
+        "Python handler: warm sync Invoke vs starting `{} -c pass`, median of {ROUNDS} alternating rounds",
+        python.display()
+    );
+    println!(
+        "| Invoke p50 | Invoke p99 | Invokes/s | python3 start, median of {} | ratio | target |",
+        starts.len()
+    );
+    println!("|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| {:.0} µs | {:.0} µs | {:.0} | {:.1} ms | {ratio:.4} | {target} |",
+        invoke.p50.as_secs_f64() * 1e6,
+        invoke.p99.as_secs_f64() * 1e6,
+        invoke.per_second,
+        start.as_secs_f64() * 1e3,
+    );
+    report(&Row {
+        area: "scf-emulator".into(),
+        measurement: "warm sync Invoke of a Python handler (run_code, 1 connection) vs starting `python3 -c pass`".into(),
+        value: format!("p50 {:.0} µs per Invoke", invoke.p50.as_secs_f64() * 1e6),
+        baseline: format!("{:.1} ms per start", start.as_secs_f64() * 1e3),
+        ratio: format!("{ratio:.4}"),
+        target: target.into(),
+    });
+    emulator.shutdown().await;
+}
+
+/// Whether a sync Invoke answered with the event the handler returned.
+fn returned_event(body: &[u8]) -> bool {
+    let answer: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let result = &answer["Response"]["Result"];
+    result["InvokeResult"] == 0 && result["RetMsg"] == r#"{"n": 1}"#
+}
+
+/// How long `python -c pass` takes, from spawn to exit.
+async fn python_start(python: &Path) -> Duration {
+    let started = Instant::now();
+    let status = tokio::process::Command::new(python)
+        .args(["-c", "pass"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .await
+        .expect("python3 starts");
+    let took = started.elapsed();
+    assert!(status.success(), "python3 -c pass: {status}");
+    took
+}
+
+/// CreateFunction's `Code.ZipFile`: a zip holding `index.py`, in base64.
+fn python_zip(source: &str) -> String {
+    use base64::Engine;
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    writer
+        .start_file("index.py", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    writer.write_all(source.as_bytes()).unwrap();
+    base64::engine::general_purpose::STANDARD.encode(writer.finish().unwrap().into_inner())
+}
+
+/// The first executable `name` on PATH, as the emulator finds its interpreters.
+fn on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| is_executable(candidate))
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.is_file()
 }

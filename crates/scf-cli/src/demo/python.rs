@@ -1,0 +1,161 @@
+//! The demo's last step: a Python function's own code, deployed from a zip built in memory and run by
+//! a second emulator, one started with `run_code`. The first emulator keeps `run_code` off, because
+//! its `hello` has no code and its events follow their script (`ClientContext` directives).
+#![allow(clippy::print_stdout)]
+
+use std::io::Write;
+use std::path::Path;
+
+use base64::Engine;
+use scf::model::EventStatus;
+use scf_emulator::{Config, Emulator};
+use serde_json::{Value, json};
+use tc_api::schema::ActionSchema;
+
+use super::{Demo, WAIT, client_of};
+use crate::args::Output;
+use crate::commands::function_failure;
+use crate::exit::Failure;
+use crate::progress;
+
+/// The interpreter the emulator runs Python functions under, looked up on `PATH` as the emulator does.
+const INTERPRETER: &str = "python3";
+const FUNCTION: &str = "hello-python";
+const RUNTIME: &str = "Python3.9";
+/// The function's whole code: a handler that prints one line and returns a greeting.
+const HANDLER_SOURCE: &str = r#"import sys
+
+
+def main_handler(event, context):
+    print("Hello from Python", sys.version.split()[0], "to", event["greeting"])
+    return {"greeting": event["greeting"] + " back", "memory_limit_in_mb": context["memory_limit_in_mb"]}
+"#;
+
+/// Runs the step, or says in one line why it is skipped; returns whether code ran.
+pub(super) async fn run(
+    actions: &'static [&'static ActionSchema],
+    format: Output,
+) -> Result<bool, Failure> {
+    if !on_path(INTERPRETER) {
+        println!(
+            "\n6. Skipped running a Python function's own code: `{INTERPRETER}` is not on PATH."
+        );
+        return Ok(false);
+    }
+    println!("\n6. Run a Python function's own code, on a second emulator that runs code:");
+    let config = Config {
+        run_code: true,
+        ..Config::default()
+    };
+    let emulator = Emulator::builder()
+        .config(config)
+        .start()
+        .await
+        .map_err(|e| Failure::Config(e.to_string()))?;
+    println!("   Started it at {} with run_code on.", emulator.url());
+    let client = client_of(&emulator)?;
+    let demo = Demo {
+        actions,
+        client: &client,
+        format,
+    };
+
+    demo.call(
+        "CreateFunction",
+        json!({
+            "FunctionName": FUNCTION,
+            "Runtime": RUNTIME,
+            "Handler": "index.main_handler",
+            "Code": {"ZipFile": code_zip()?},
+            "AsyncRunEnable": "TRUE",
+            "Timeout": 10,
+        }),
+    )
+    .await?;
+    let active = client
+        .wait_until_function_active(FUNCTION, progress::function_options(&WAIT))
+        .await
+        .map_err(function_failure)?;
+    println!(
+        "   Created `{FUNCTION}` ({RUNTIME}, index.py from a zip built in memory); {} after {} polls",
+        active.function.status, active.polls
+    );
+
+    let id = client
+        .invoke_async(FUNCTION, Some(r#"{"greeting": "hi"}"#))
+        .await?;
+    println!("   InvokeRequestId {id}");
+    let outcome = client.wait(&id, progress::options(&WAIT)).await?;
+    println!(
+        "   ended {} with status code {}",
+        outcome.status, outcome.status_code
+    );
+
+    let logs = demo
+        .call(
+            "GetFunctionLogs",
+            json!({"FunctionName": FUNCTION, "FunctionRequestId": id}),
+        )
+        .await?;
+    let entries = logs
+        .get("Data")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    println!("   Its log, from GetFunctionLogs:");
+    for entry in entries {
+        let text = |member: &str| {
+            entry
+                .get(member)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+        };
+        for line in text("Log").lines() {
+            println!("   | {line}");
+        }
+        // RetMsg is the return value of a success and the error of a failure.
+        println!("   RetMsg {}", text("RetMsg"));
+    }
+
+    emulator.shutdown().await;
+    match outcome.status {
+        EventStatus::Failed => Err(Failure::EventFailed),
+        EventStatus::Aborted => Err(Failure::EventAborted),
+        _ => Ok(true),
+    }
+}
+
+/// The function's code as CreateFunction takes it: a zip holding `index.py`, in base64.
+fn code_zip() -> Result<String, Failure> {
+    let cannot =
+        |e: &dyn std::fmt::Display| Failure::Config(format!("cannot build the demo's zip: {e}"));
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().unix_permissions(0o644);
+    writer
+        .start_file("index.py", options)
+        .map_err(|e| cannot(&e))?;
+    writer
+        .write_all(HANDLER_SOURCE.as_bytes())
+        .map_err(|e| cannot(&e))?;
+    let zip = writer.finish().map_err(|e| cannot(&e))?.into_inner();
+    Ok(base64::engine::general_purpose::STANDARD.encode(zip))
+}
+
+/// Whether `program` is an executable file in a directory of `PATH`.
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| is_executable(&dir.join(program)))
+    })
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.is_file()
+}
