@@ -21,7 +21,13 @@ pub(crate) async fn run(
     actions: &'static [&'static ActionSchema],
     format: Output,
 ) -> Result<(), Failure> {
+    // It runs the code of functions that have some; the seeded `hello` has none and follows its script.
+    let config = scf_emulator::Config {
+        run_code: true,
+        ..scf_emulator::Config::default()
+    };
     let emulator = Emulator::builder()
+        .config(config)
         .start()
         .await
         .map_err(|e| Failure::Config(e.to_string()))?;
@@ -88,9 +94,8 @@ pub(crate) async fn run(
     demo.show("ListAsyncEvents", json!({"FunctionName": "hello"}))
         .await?;
 
+    let ran_code = python::run(&demo).await?;
     emulator.shutdown().await;
-
-    let ran_code = python::run(actions, format).await?;
     let ran = if ran_code { ", ran Python code" } else { "" };
     println!("\nDone: invoked, waited, listed, terminated{ran}.");
     Ok(())

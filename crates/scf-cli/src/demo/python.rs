@@ -1,6 +1,6 @@
 //! The demo's last step: a Python function's own code, deployed from a zip built in memory and run by
-//! a second emulator, one started with `run_code`. The first emulator keeps `run_code` off, because
-//! its `hello` has no code and its events follow their script (`ClientContext` directives).
+//! the emulator, which the demo starts with `run_code` (its `hello` has no code, so its events keep
+//! following their script).
 #![allow(clippy::print_stdout)]
 
 use std::io::Write;
@@ -8,12 +8,9 @@ use std::path::Path;
 
 use base64::Engine;
 use scf::model::EventStatus;
-use scf_emulator::{Config, Emulator};
 use serde_json::{Value, json};
-use tc_api::schema::ActionSchema;
 
-use super::{Demo, WAIT, client_of};
-use crate::args::Output;
+use super::{Demo, WAIT};
 use crate::commands::function_failure;
 use crate::exit::Failure;
 use crate::progress;
@@ -32,33 +29,15 @@ def main_handler(event, context):
 "#;
 
 /// Runs the step, or says in one line why it is skipped; returns whether code ran.
-pub(super) async fn run(
-    actions: &'static [&'static ActionSchema],
-    format: Output,
-) -> Result<bool, Failure> {
+pub(super) async fn run(demo: &Demo<'_>) -> Result<bool, Failure> {
     if !on_path(INTERPRETER) {
         println!(
             "\n6. Skipped running a Python function's own code: `{INTERPRETER}` is not on PATH."
         );
         return Ok(false);
     }
-    println!("\n6. Run a Python function's own code, on a second emulator that runs code:");
-    let config = Config {
-        run_code: true,
-        ..Config::default()
-    };
-    let emulator = Emulator::builder()
-        .config(config)
-        .start()
-        .await
-        .map_err(|e| Failure::Config(e.to_string()))?;
-    println!("   Started it at {} with run_code on.", emulator.url());
-    let client = client_of(&emulator)?;
-    let demo = Demo {
-        actions,
-        client: &client,
-        format,
-    };
+    println!("\n6. Run a Python function's own code:");
+    let client = demo.client;
 
     demo.call(
         "CreateFunction",
@@ -117,7 +96,6 @@ pub(super) async fn run(
         println!("   RetMsg {}", text("RetMsg"));
     }
 
-    emulator.shutdown().await;
     match outcome.status {
         EventStatus::Failed => Err(Failure::EventFailed),
         EventStatus::Aborted => Err(Failure::EventAborted),

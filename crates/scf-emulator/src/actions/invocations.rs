@@ -1,8 +1,9 @@
 //! Invocations: sync and async `Invoke`, `InvokeFunction`, and what past invocations reported
 //! (`GetRequestStatus`, `GetFunctionLogs`).
 //!
-//! With `run_code`, an invocation runs the function's own code and reports what it did (see `running`
-//! below and `crate::runtime`). Otherwise no code runs: an invocation's outcome comes from the version's
+//! With `run_code`, an invocation of a function that has code runs it and reports what it did (see
+//! `running` below and `crate::runtime`). Otherwise, and for the functions the configuration declares,
+//! which have no code, no code runs: an invocation's outcome comes from the version's
 //! script (the configured function) or from a `scf_emulator` directive in the ClientContext (Invoke) or
 //! the Event (InvokeFunction). Every invocation is recorded with its invoke type, the qualifier it named and the
 //! version that qualifier resolved to (an alias routes by its weights); records are kept for the
@@ -398,12 +399,15 @@ async fn run(backend: &Backend, plan: Plan<'_>, call: &Call<'_>) -> Result<Invok
             ));
         }
         let script = &resolved.deployment.script;
+        // A function with no code at all (one the configuration declares) keeps its script.
+        let code = &resolved.deployment.code;
+        let has_code = code.sha256.is_some() || code.cos.is_some();
         let launch = match &backend.runner {
-            Some(runner) => Some((
+            Some(runner) if has_code => Some((
                 running::launch(tx, &function, &resolved, call)?,
                 std::sync::Arc::clone(runner),
             )),
-            None => None,
+            _ => None,
         };
         let directive = &plan.directive;
         let duration_ms = directive.duration_ms.unwrap_or(script.duration_ms);

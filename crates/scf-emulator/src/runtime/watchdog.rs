@@ -11,13 +11,15 @@ use std::io::{self, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Mutex, PoisonError};
 
-/// The watchdog's script: keep the live groups, kill those left when the pipe closes. `kill -KILL -PGID`
-/// without `--`: dash's builtin refuses `--`.
-const SCRIPT: &str = r#"groups=" "
+/// The watchdog's script: keep the live groups, kill those left when the pipe closes. Builtins only, so
+/// it needs no `PATH`; `kill -KILL -PGID` without `--`, which dash's builtin refuses.
+const SCRIPT: &str = r#"groups=""
 while read -r line; do
   case "$line" in
-    +*) groups="$groups${line#+} " ;;
-    -*) groups=$(printf '%s' "$groups" | sed "s/ ${line#-} / /") ;;
+    +*) groups="$groups ${line#+}" ;;
+    -*) kept=""
+        for group in $groups; do [ "$group" = "${line#-}" ] || kept="$kept $group"; done
+        groups="$kept" ;;
   esac
 done
 for group in $groups; do kill -KILL "-$group" 2>/dev/null; done
@@ -35,7 +37,7 @@ impl Watchdog {
     /// emulator (which stops its instances itself) without ending the watchdog first.
     pub(crate) fn start() -> io::Result<Self> {
         use std::os::unix::process::CommandExt;
-        let mut child = Command::new("sh")
+        let mut child = Command::new("/bin/sh")
             .args(["-c", SCRIPT])
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
