@@ -250,38 +250,8 @@ async fn terminate_kills_the_running_code_and_the_event_is_aborted() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_official_bash_custom_runtime_sample_runs_unchanged() {
-    let bootstrap = r#"#!/bin/bash
-
-set -euo pipefail
-
-# Initialization - load function handler
-source ./"$(echo $_HANDLER | cut -d. -f1).sh"
-
-# Info custom runtime ready
-curl -d " " -X POST -s "http://$SCF_RUNTIME_API:$SCF_RUNTIME_API_PORT/runtime/init/ready"
-
-# Processing
-while true
-do
-  HEADERS="$(mktemp)"
-  # Get an event. The HTTP request will block until one is received
-  EVENT_DATA=$(curl -sS -LD "$HEADERS" -X GET -s "http://$SCF_RUNTIME_API:$SCF_RUNTIME_API_PORT/runtime/invocation/next")
-
-  # Execute the handler function from the script
-  RESPONSE=$($(echo "$_HANDLER" | cut -d. -f2) "$EVENT_DATA")
-
-  # Send the response
-  curl -X POST -s "http://$SCF_RUNTIME_API:$SCF_RUNTIME_API_PORT/runtime/invocation/response"  -d "$RESPONSE"
-done
-"#;
-    let handler = r#"function main_handler () {
-  EVENT_DATA=$1
-  echo "$EVENT_DATA" 1>&2;
-  RESPONSE="Echoing request: '$EVENT_DATA'"
-
-  echo $RESPONSE
-}
-"#;
+    let bootstrap = include_str!("fixtures/custom-runtime-bash/bootstrap");
+    let handler = include_str!("fixtures/custom-runtime-bash/index.sh");
     let (_emulator, client) = start().await;
     let zip = zip_with_modes(&[
         ("bootstrap", bootstrap, 0o755),

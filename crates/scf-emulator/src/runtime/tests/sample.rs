@@ -6,40 +6,10 @@ use super::super::instance::{Ending, Instance};
 use super::{code, invocation, spec, within};
 
 /// `CustomRuntime-helloworld/bootstrap` of tencentyun/scf-demo-repo, verbatim.
-const BOOTSTRAP: &str = r#"#!/bin/bash
-
-set -euo pipefail
-
-# Initialization - load function handler
-source ./"$(echo $_HANDLER | cut -d. -f1).sh"
-
-# Info custom runtime ready
-curl -d " " -X POST -s "http://$SCF_RUNTIME_API:$SCF_RUNTIME_API_PORT/runtime/init/ready"
-
-# Processing
-while true
-do
-  HEADERS="$(mktemp)"
-  # Get an event. The HTTP request will block until one is received
-  EVENT_DATA=$(curl -sS -LD "$HEADERS" -X GET -s "http://$SCF_RUNTIME_API:$SCF_RUNTIME_API_PORT/runtime/invocation/next")
-
-  # Execute the handler function from the script
-  RESPONSE=$($(echo "$_HANDLER" | cut -d. -f2) "$EVENT_DATA")
-
-  # Send the response
-  curl -X POST -s "http://$SCF_RUNTIME_API:$SCF_RUNTIME_API_PORT/runtime/invocation/response"  -d "$RESPONSE"
-done
-"#;
+const BOOTSTRAP: &str = include_str!("../../../tests/fixtures/custom-runtime-bash/bootstrap");
 
 /// `CustomRuntime-helloworld/index.sh`, verbatim.
-const INDEX_SH: &str = r#"function main_handler () {
-  EVENT_DATA=$1
-  echo "$EVENT_DATA" 1>&2;
-  RESPONSE="Echoing request: '$EVENT_DATA'"
-
-  echo $RESPONSE
-}
-"#;
+const INDEX_SH: &str = include_str!("../../../tests/fixtures/custom-runtime-bash/index.sh");
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_official_bash_sample_answers_two_events_on_one_warm_instance() {
