@@ -159,6 +159,7 @@ pub(crate) fn spawn(
 ) -> tokio::task::JoinHandle<Report> {
     let (runner, db) = (Arc::clone(runner), Arc::clone(db));
     tokio::spawn(async move {
+        let accepted = tokio::time::Instant::now();
         let sha256 = job.launch.code_sha256.clone();
         let zip = || {
             db.read(|c| code::zip(c, &sha256))?.ok_or_else(|| {
@@ -193,22 +194,29 @@ pub(crate) fn spawn(
             }
         };
         report.log.insert_str(0, &earlier_logs);
+        // One try lasts as long as its code ran; retries last until the last try ended.
+        let ran = if tried == 0 {
+            report.duration
+        } else {
+            accepted.elapsed()
+        };
+        let end = job.started.saturating_add(ran.as_millis() as u64);
         // A store that refuses the write (read-only, full) leaves the invocation running; the answer of
         // a sync invocation still carries what the code did.
-        let _ = db.write(|tx| complete(tx, &job.request_id, job.started, tried, &report));
+        let _ = db.write(|tx| complete(tx, &job.request_id, end, tried, &report));
         report
     })
 }
 
-/// Records what the code of invocation `request_id`, started at `started`, reported.
+/// Records what the code of invocation `request_id`, which ended at `end`, reported.
 fn complete(
     connection: &Connection,
     request_id: &str,
-    started: u64,
+    end: u64,
     retries: u32,
     report: &Report,
 ) -> Result<(), Failure> {
-    let end = started.saturating_add(report.duration.as_millis() as u64) as i64;
+    let end = end as i64;
     let failed = report.status_code != SUCCESS;
     if report.terminated {
         connection
