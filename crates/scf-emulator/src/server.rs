@@ -13,13 +13,13 @@ use tokio::sync::{oneshot, watch};
 use tokio::task::JoinSet;
 
 use crate::actions::Backend;
-use crate::runtime::runner::Runner;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, CredentialConfig};
 use crate::config_error::{ConfigError, ConfigErrorKind};
 use crate::connection::{self, OpenConnections};
 use crate::faults::{FaultPlan, FaultRule};
 use crate::rate_limit::RateLimiter;
+use crate::runtime::runner::Runner;
 use crate::service::Shared;
 
 /// How long shutdown waits, on tokio's clock, for open connections to finish their requests.
@@ -143,12 +143,11 @@ impl EmulatorBuilder {
         let limiter = RateLimiter::new(&config.rate_limits, &documented);
         let credentials = config.credentials.clone();
         let runner = if config.run_code {
-            let runner = Runner::new(config.state_dir.as_deref()).map_err(|source| {
-                StartError::Runtime {
+            let runner =
+                Runner::new(config.state_dir.as_deref()).map_err(|source| StartError::Runtime {
                     dir: config.state_dir.clone(),
                     source,
-                }
-            })?;
+                })?;
             Some(runner)
         } else {
             None
@@ -176,12 +175,16 @@ impl EmulatorBuilder {
         })?;
         let (stop, stopped) = watch::channel(false);
         let open_connections = Arc::new(OpenConnections::default());
+        // Timer triggers fire while the emulator serves; their code calls it back where clients reach it.
+        let timers =
+            crate::timers::spawn(Arc::clone(&shared), local_addr.to_string(), stopped.clone());
         let task = tokio::spawn(serve(
             listener,
             connection::http1_builder(idle_timeout),
             Arc::clone(&shared),
             Arc::clone(&open_connections),
             stopped,
+            timers,
         ));
         Ok(RunningEmulator {
             local_addr,
@@ -200,6 +203,7 @@ async fn serve(
     shared: Arc<Shared>,
     open_connections: Arc<OpenConnections>,
     mut stopped: watch::Receiver<bool>,
+    timers: tokio::task::JoinHandle<()>,
 ) {
     let mut connections = JoinSet::new();
     // One oneshot per connection: polling a oneshot is lock-free, whereas a shared watch would lock its
@@ -245,6 +249,8 @@ async fn serve(
     })
     .await;
     connections.abort_all();
+    // The scheduler stopped with the same signal; once it is done, no invocation starts any more.
+    let _ = timers.await;
     // No code outlives the emulator.
     if let Some(runner) = &shared.backend.runner {
         runner.shutdown();
