@@ -41,10 +41,11 @@ const MIGRATIONS: &[&[&str]] = &[
         crate::actions::events::SCHEMA,
     ],
     // Version 2: async events store their status, counted per status; invocations of code that ran
-    // keep its ErrMsg, log and memory.
+    // keep its ErrMsg, log and memory; timer triggers keep the time up to which they fired.
     &[
         crate::actions::events::STORED_STATUS,
         crate::actions::invocations::RUN_REPORT_SCHEMA,
+        crate::actions::triggers::FIRED_UNTIL_SCHEMA,
     ],
 ];
 

@@ -58,6 +58,7 @@ mod runtime;
 mod server;
 mod service;
 mod time_format;
+mod timers;
 
 pub use actions::invocations::{DIRECTIVE_KEY, Directive};
 #[cfg(feature = "cli")]

@@ -179,12 +179,16 @@ impl EmulatorBuilder {
         })?;
         let (stop, stopped) = watch::channel(false);
         let open_connections = Arc::new(OpenConnections::default());
+        // Timer triggers fire while the emulator serves; their code calls it back where clients reach it.
+        let timers =
+            crate::timers::spawn(Arc::clone(&shared), local_addr.to_string(), stopped.clone());
         let task = tokio::spawn(serve(
             listener,
             connection::http1_builder(idle_timeout),
             Arc::clone(&shared),
             Arc::clone(&open_connections),
             stopped,
+            timers,
         ));
         Ok(RunningEmulator {
             local_addr,
@@ -203,6 +207,7 @@ async fn serve(
     shared: Arc<Shared>,
     open_connections: Arc<OpenConnections>,
     mut stopped: watch::Receiver<bool>,
+    timers: tokio::task::JoinHandle<()>,
 ) {
     let mut connections = JoinSet::new();
     // One oneshot per connection: polling a oneshot is lock-free, whereas a shared watch would lock its
@@ -248,6 +253,8 @@ async fn serve(
     })
     .await;
     connections.abort_all();
+    // The scheduler stopped with the same signal; once it is done, no invocation starts any more.
+    let _ = timers.await;
     // No code outlives the emulator.
     if let Some(runner) = &shared.backend.runner {
         runner.shutdown();

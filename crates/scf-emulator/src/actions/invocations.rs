@@ -13,7 +13,8 @@
 //! - An async Invoke (`InvocationType=Event`) of a function whose `AsyncRunEnable` is not `TRUE` answers
 //!   `UnsupportedOperation.AsyncRunEnable`. The real service accepts plain async invocations of every
 //!   Event function (AsyncRunEnable selects the long-running mode); the emulator ties async events to
-//!   the flag so tools learn to set it, and configured functions have it on.
+//!   the flag so tools learn to set it, and configured functions have it on. Timer triggers invoke
+//!   every Event function, as the service's do.
 //! - A missing qualifier answers `ResourceNotFound.Qualifier` for Invoke as for InvokeFunction, whose
 //!   error list names it. InvokeFunction's default qualifier is `$DEFAULT` when the function has that
 //!   alias, else `$LATEST`.
@@ -89,6 +90,8 @@ pub(crate) const STILL_RUNNING: i64 = i64::MAX;
 
 /// How Invoke records the invocation type of events it starts (no enum is published; inferred).
 const EVENT_INVOKE_TYPE: &str = "OTHER";
+/// How the events timer triggers start are recorded (ListAsyncEvents' example).
+const TIMER_INVOKE_TYPE: &str = "TRIGGER_TIMER";
 const SYNCHRONOUS: &str = "RequestResponse";
 const ASYNCHRONOUS: &str = "Event";
 const MAX_ASYNC_CONTEXT: usize = 128 * 1024;
@@ -137,6 +140,8 @@ struct Plan<'r> {
     directive: Directive,
     /// What the function's code receives: the ClientContext or Event, `{}` when there is none.
     event: &'r str,
+    /// Started by a timer trigger rather than by Invoke or InvokeFunction.
+    timer: bool,
 }
 
 /// A past invocation, as stored.
@@ -389,7 +394,7 @@ async fn run(backend: &Backend, plan: Plan<'_>, call: &Call<'_>) -> Result<Invok
                 ),
             ));
         }
-        if plan.asynchronous && settings.async_run_enable.as_deref() != Some("TRUE") {
+        if plan.asynchronous && !plan.timer && settings.async_run_enable.as_deref() != Some("TRUE") {
             return Err(Failure::new(
                 ErrorCode::UnsupportedOperationAsyncRunEnable,
                 format!(
@@ -403,10 +408,15 @@ async fn run(backend: &Backend, plan: Plan<'_>, call: &Call<'_>) -> Result<Invok
         let code = &resolved.deployment.code;
         let has_code = code.sha256.is_some() || code.cos.is_some();
         let launch = match &backend.runner {
-            Some(runner) if has_code => Some((
-                running::launch(tx, &function, &resolved, call)?,
-                std::sync::Arc::clone(runner),
-            )),
+            Some(runner) if has_code => {
+                let mut launch = running::launch(tx, &function, &resolved, call)?;
+                if plan.timer {
+                    // SCF sets it for timer invocations (doc 583/30228); their instances are apart.
+                    launch.env.push(("TRIGGER_SRC".to_owned(), "timer".to_owned()));
+                    launch.pool.push_str("/timer");
+                }
+                Some((launch, std::sync::Arc::clone(runner)))
+            }
             _ => None,
         };
         let directive = &plan.directive;
@@ -458,7 +468,12 @@ async fn run(backend: &Backend, plan: Plan<'_>, call: &Call<'_>) -> Result<Invok
                 id: request_id.clone(),
                 qualifier: qualifier.to_owned(),
                 version: resolved.version.clone(),
-                invoke_type: EVENT_INVOKE_TYPE.to_owned(),
+                invoke_type: if plan.timer {
+                    TIMER_INVOKE_TYPE
+                } else {
+                    EVENT_INVOKE_TYPE
+                }
+                .to_owned(),
                 visible_from: call.now
                     + backend.visibility_delay_ms.load(Ordering::Relaxed),
                 grace_shutdown_ms: script.grace_shutdown_ms,
@@ -592,6 +607,7 @@ pub(super) async fn invoke(
         tail,
         directive,
         event: request.client_context.as_deref().unwrap_or("{}"),
+        timer: false,
     };
     let result = run(backend, plan, call).await?;
     Ok(body(
@@ -622,6 +638,7 @@ pub(super) async fn invoke_function(
         tail,
         directive,
         event: request.event.as_deref().unwrap_or("{}"),
+        timer: false,
     };
     let result = run(backend, plan, call).await?;
     Ok(body(
@@ -629,6 +646,31 @@ pub(super) async fn invoke_function(
             .result(result)
             .request_id(call.request_id),
     ))
+}
+
+/// Starts the async invocation a timer trigger fires at `call.now`: an Event Invoke of `qualifier`
+/// whose code gets `event`, with the function's script when no code runs (see the triggers module).
+pub(crate) async fn fire_timer(
+    backend: &Backend,
+    namespace: &str,
+    name: &str,
+    qualifier: &str,
+    event: &str,
+    call: &Call<'_>,
+) -> Result<(), Failure> {
+    let plan = Plan {
+        namespace,
+        name,
+        qualifier: Some(qualifier),
+        default_alias: false,
+        routing_key: None,
+        asynchronous: true,
+        tail: false,
+        directive: Directive::default(),
+        event,
+        timer: true,
+    };
+    run(backend, plan, call).await.map(|_| ())
 }
 
 /// A time parameter of the logs and status queries, `YYYY-MM-DD HH:MM:SS` in the service's zone.

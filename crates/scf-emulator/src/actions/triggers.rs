@@ -1,7 +1,6 @@
-//! Triggers: stored per function, listed, updated, enabled and disabled.
+//! Triggers: stored per function, listed, updated, enabled and disabled; timer triggers fire.
 //!
-//! The emulator keeps triggers as the service reports them but does not fire them: a timer trigger does
-//! not invoke its function. Choices where the service's documentation is silent:
+//! Choices where the service's documentation is silent:
 //! - A trigger is one per function, `Type` and `TriggerName` (the timer docs forbid two timers of one name;
 //!   the other types follow). Another one is `ResourceInUse.Trigger`. Each function holds at most 10
 //!   triggers of each type (GetAccount's documented per-type counts); one more is `LimitExceeded.Trigger`.
@@ -23,6 +22,24 @@
 //! - ListTriggers: `Limit` 1-100 (0 or left out: 20); filters `Qualifier` and `TriggerName` match exactly,
 //!   `Description` as a substring; values of one filter are alternatives, filters all apply.
 //! - `ResourceId` names the one account the emulator serves, `100000000001`.
+//!
+//! Only timer triggers fire; the others have no source of events here. A timer fires on the emulator's
+//! clock (see `crate::timers` for how often it looks): each time its cron matches, one async invocation of
+//! its `Qualifier`, as an Invoke with `InvocationType` `Event` would start, whose event is
+//! `{"Type":"Timer","TriggerName":...,"Time":"<fire time, UTC, ISO 8601>","Message":"<CustomArgument>"}`
+//! (doc 583/9708), whose async event's `InvokeType` is `TRIGGER_TIMER` (ListAsyncEvents' example) and whose
+//! code sees `TRIGGER_SRC=timer`. The invocation starts at the fire time. Inferred rules:
+//! - Timers invoke every Event function, `AsyncRunEnable` or not: the service invokes every function
+//!   from its timers, and only the Invoke action ties async events to the flag. A fire the function
+//!   refuses (an HTTP function, `$LATEST` not Active, a qualifier gone) starts nothing and is not retried.
+//! - A timer fires at the matches after it was created, re-enabled (CLOSE to OPEN) or given a new cron;
+//!   a closed timer does not fire, and deleting it or its function stops it.
+//! - The time up to which a timer fired is stored, so a restarted emulator never fires a time twice,
+//!   even when its clock starts earlier. Matches while the emulator is stopped are not caught up.
+//! - When the clock jumps (a manual clock, a clock offset), the matches it jumped over fire at once,
+//!   but at most the latest 100 per timer (`MAX_FIRES_AT_ONCE`), and none older than the events'
+//!   retention, whose events would be gone already. A clock that goes back fires nothing until it
+//!   passes the time up to which the timer fired.
 
 mod cron;
 
@@ -33,6 +50,7 @@ use scf_model::{
     UpdateTriggerRequest, UpdateTriggerResponse, UpdateTriggerStatusRequest,
     UpdateTriggerStatusResponse,
 };
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::functions::{self, Function};
@@ -48,6 +66,9 @@ pub(crate) const ACCOUNT_UIN: &str = "100000000001";
 
 /// How many triggers of one type a function may hold.
 pub(crate) const PER_TYPE_LIMIT: i64 = 10;
+
+/// How many past fire times of one timer fire at once, at most, when the clock jumps.
+pub(crate) const MAX_FIRES_AT_ONCE: usize = 100;
 
 /// The tables of this module.
 pub(crate) const SCHEMA: &str = "
@@ -66,6 +87,12 @@ CREATE TABLE triggers (
     modified INTEGER NOT NULL,
     PRIMARY KEY (function, type, name)
 ) WITHOUT ROWID;
+";
+
+/// Version 2: the time up to which each timer fired, on the emulator's clock (its creation, the last time
+/// it was enabled or given a new cron, or the last time it fired).
+pub(crate) const FIRED_UNTIL_SCHEMA: &str = "
+ALTER TABLE triggers ADD COLUMN fired_until INTEGER NOT NULL DEFAULT 0;
 ";
 
 /// The types CreateTrigger makes.
@@ -160,7 +187,8 @@ impl Stored {
     fn insert(&self, connection: &Connection, function: i64) -> Result<(), Failure> {
         connection
             .prepare_cached(&format!(
-                "INSERT INTO triggers (function, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                "INSERT INTO triggers (function, {COLUMNS}, fired_until) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9)"
             ))?
             .execute(params![
                 function,
@@ -177,11 +205,19 @@ impl Stored {
         Ok(())
     }
 
-    fn update(&self, connection: &Connection, function: i64) -> Result<(), Failure> {
+    /// Stores the changed members; `reschedule` makes a timer fire only at matches after now, as when
+    /// it is re-enabled or given a new cron.
+    fn update(
+        &self,
+        connection: &Connection,
+        function: i64,
+        reschedule: bool,
+    ) -> Result<(), Failure> {
         connection
             .prepare_cached(
                 "UPDATE triggers SET trigger_desc = ?4, description = ?5, custom_argument = ?6, \
-                 enabled = ?7, modified = ?8 WHERE function = ?1 AND type = ?2 AND name = ?3",
+                 enabled = ?7, modified = ?8, fired_until = CASE WHEN ?9 THEN ?8 ELSE fired_until END \
+                 WHERE function = ?1 AND type = ?2 AND name = ?3",
             )?
             .execute(params![
                 function,
@@ -192,6 +228,7 @@ impl Stored {
                 self.custom_argument,
                 self.enabled,
                 self.modified as i64,
+                reschedule,
             ])?;
         Ok(())
     }
@@ -209,8 +246,8 @@ pub(crate) fn of_function(
         .collect())
 }
 
-/// The region resource ids name when the request names none.
-const DEFAULT_REGION: &str = "ap-guangzhou";
+/// The region resource ids name when the request names none, and timers' invocations run in.
+pub(crate) const DEFAULT_REGION: &str = "ap-guangzhou";
 
 fn region<'a>(call: &Call<'a>) -> &'a str {
     call.region
@@ -680,6 +717,7 @@ pub(super) fn update_trigger(
     }
     backend.db.write(|tx| {
         let (function, mut stored) = settled_trigger(tx, &named!(request, kind), call.now)?;
+        let before = stored.clone();
         if let Some(given) = request.trigger_desc.as_deref() {
             stored.trigger_desc = updated_desc(&stored, given)?;
         }
@@ -693,7 +731,9 @@ pub(super) fn update_trigger(
             stored.custom_argument.clone_from(argument);
         }
         stored.modified = call.now;
-        stored.update(tx, function.id)
+        let reschedule =
+            (stored.enabled && !before.enabled) || stored.trigger_desc != before.trigger_desc;
+        stored.update(tx, function.id, reschedule)
     })?;
     Ok(body(
         UpdateTriggerResponse::default().request_id(call.request_id),
@@ -722,9 +762,180 @@ pub(super) fn update_trigger_status(
         }
         stored.enabled = wanted;
         stored.modified = call.now;
-        stored.update(tx, function.id)
+        stored.update(tx, function.id, wanted)
     })?;
     Ok(body(
         UpdateTriggerStatusResponse::default().request_id(call.request_id),
     ))
+}
+
+/// An enabled timer trigger, as the scheduler reads it.
+#[derive(Debug)]
+pub(crate) struct Timer {
+    function: i64,
+    namespace: String,
+    function_name: String,
+    name: String,
+    qualifier: String,
+    trigger_desc: String,
+    custom_argument: String,
+    schedule: cron::Schedule,
+    /// Its matches up to this time have fired, or came before it was created or enabled.
+    fired_until: u64,
+}
+
+/// The event a timer's function receives (doc 583/9708), in the documented member order.
+#[derive(Serialize)]
+struct TimerEvent<'a> {
+    #[serde(rename = "Type")]
+    kind: &'a str,
+    #[serde(rename = "TriggerName")]
+    trigger_name: &'a str,
+    #[serde(rename = "Time")]
+    time: String,
+    #[serde(rename = "Message")]
+    message: &'a str,
+}
+
+/// `2019-02-21T11:49:00Z`: a fire time as the timer event gives it, in UTC.
+const EVENT_TIME: &[time::format_description::FormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+
+/// Every enabled timer trigger of every function.
+pub(crate) fn enabled_timers(connection: &Connection) -> Result<Vec<Timer>, Failure> {
+    let mut statement = connection.prepare_cached(
+        "SELECT t.function, f.namespace, f.name, t.name, t.qualifier, t.trigger_desc, t.custom_argument, \
+         t.fired_until FROM triggers t JOIN functions f ON f.id = t.function \
+         WHERE t.type = 'timer' AND t.enabled ORDER BY t.function, t.name",
+    )?;
+    let rows = statement.query_map([], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, String>(3)?,
+            row.get::<_, String>(4)?,
+            row.get::<_, String>(5)?,
+            row.get::<_, String>(6)?,
+            row.get::<_, i64>(7)?,
+        ))
+    })?;
+    let mut timers = Vec::new();
+    for row in rows {
+        let (
+            function,
+            namespace,
+            function_name,
+            name,
+            qualifier,
+            trigger_desc,
+            custom_argument,
+            fired_until,
+        ) = row?;
+        // Stored crons were checked when they were given, so one that does not parse is never due.
+        let Some(schedule) = serde_json::from_str::<Value>(&trigger_desc)
+            .ok()
+            .and_then(|desc| cron::parse(desc.get("cron")?.as_str()?).ok())
+        else {
+            continue;
+        };
+        timers.push(Timer {
+            function,
+            namespace,
+            function_name,
+            name,
+            qualifier,
+            trigger_desc,
+            custom_argument,
+            schedule,
+            fired_until: fired_until.max(0) as u64,
+        });
+    }
+    Ok(timers)
+}
+
+impl Timer {
+    pub(crate) fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    pub(crate) fn function_name(&self) -> &str {
+        &self.function_name
+    }
+
+    pub(crate) fn qualifier(&self) -> &str {
+        &self.qualifier
+    }
+
+    /// Its fire times after `after` (and after the time up to which it fired) up to `until`, oldest
+    /// first: at most [`MAX_FIRES_AT_ONCE`], the latest.
+    pub(crate) fn due(&self, after: u64, until: u64) -> Vec<u64> {
+        self.schedule
+            .fire_times(after.max(self.fired_until), until, MAX_FIRES_AT_ONCE)
+    }
+
+    /// Records that its matches up to `until` fired, unless it changed since it was read (closed,
+    /// deleted, rescheduled); returns whether it was recorded, and so whether to fire.
+    pub(crate) fn mark_fired(&self, connection: &Connection, until: u64) -> Result<bool, Failure> {
+        let changed = connection
+            .prepare_cached(
+                "UPDATE triggers SET fired_until = ?4 WHERE function = ?1 AND type = 'timer' AND name = ?2 \
+                 AND enabled AND trigger_desc = ?3 AND fired_until = ?5",
+            )?
+            .execute(params![
+                self.function,
+                self.name,
+                self.trigger_desc,
+                until as i64,
+                self.fired_until as i64,
+            ])?;
+        Ok(changed == 1)
+    }
+
+    /// The event its function receives for the fire time `at`.
+    pub(crate) fn event(&self, at: u64) -> String {
+        let time = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1_000_000)
+            .ok()
+            .and_then(|at| at.format(EVENT_TIME).ok())
+            .unwrap_or_default();
+        crate::db::to_json(&TimerEvent {
+            kind: "Timer",
+            trigger_name: &self.name,
+            time,
+            message: &self.custom_argument,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// 2019-02-21T11:49:00Z, the fire time of the timer docs' example event.
+    const FIRED: u64 = 1_550_749_740_000;
+
+    #[test]
+    fn a_timer_fires_in_utc_plus_8_with_the_documented_event() {
+        let timer = Timer {
+            function: 1,
+            namespace: "default".into(),
+            function_name: "daily".into(),
+            name: "EveryDay".into(),
+            qualifier: versions::LATEST.into(),
+            trigger_desc: timer_desc("0 49 19 * * * *").unwrap(),
+            custom_argument: "user define msg body".into(),
+            schedule: cron::parse("0 49 19 * * * *").unwrap(),
+            fired_until: FIRED - 1,
+        };
+        let day = 24 * 3600 * 1000;
+        assert_eq!(timer.due(0, FIRED + day), [FIRED, FIRED + day]);
+        // Not at or before the time up to which it fired.
+        assert_eq!(timer.due(0, FIRED - 1), Vec::<u64>::new());
+        assert_eq!(
+            timer.event(FIRED),
+            r#"{"Type":"Timer","TriggerName":"EveryDay","Time":"2019-02-21T11:49:00Z","Message":"user define msg body"}"#
+        );
+    }
 }
