@@ -808,49 +808,30 @@ pub(crate) fn enabled_timers(connection: &Connection) -> Result<Vec<Timer>, Fail
          t.fired_until FROM triggers t JOIN functions f ON f.id = t.function \
          WHERE t.type = 'timer' AND t.enabled ORDER BY t.function, t.name",
     )?;
-    let rows = statement.query_map([], |row| {
-        Ok((
-            row.get::<_, i64>(0)?,
-            row.get::<_, String>(1)?,
-            row.get::<_, String>(2)?,
-            row.get::<_, String>(3)?,
-            row.get::<_, String>(4)?,
-            row.get::<_, String>(5)?,
-            row.get::<_, String>(6)?,
-            row.get::<_, i64>(7)?,
-        ))
-    })?;
-    let mut timers = Vec::new();
-    for row in rows {
-        let (
-            function,
-            namespace,
-            function_name,
-            name,
-            qualifier,
-            trigger_desc,
-            custom_argument,
-            fired_until,
-        ) = row?;
-        // Stored crons were checked when they were given, so one that does not parse is never due.
-        let Some(schedule) = serde_json::from_str::<Value>(&trigger_desc)
-            .ok()
-            .and_then(|desc| cron::parse(desc.get("cron")?.as_str()?).ok())
-        else {
-            continue;
-        };
-        timers.push(Timer {
-            function,
-            namespace,
-            function_name,
-            name,
-            qualifier,
-            trigger_desc,
-            custom_argument,
-            schedule,
-            fired_until: fired_until.max(0) as u64,
-        });
-    }
+    let timers = statement
+        .query_map([], |row| {
+            let trigger_desc: String = row.get(5)?;
+            // Stored crons were checked when they were given, so one that does not parse is never due.
+            let Some(schedule) = serde_json::from_str::<Value>(&trigger_desc)
+                .ok()
+                .and_then(|desc| cron::parse(desc.get("cron")?.as_str()?).ok())
+            else {
+                return Ok(None);
+            };
+            Ok(Some(Timer {
+                function: row.get(0)?,
+                namespace: row.get(1)?,
+                function_name: row.get(2)?,
+                name: row.get(3)?,
+                qualifier: row.get(4)?,
+                trigger_desc,
+                custom_argument: row.get(6)?,
+                schedule,
+                fired_until: row.get::<_, i64>(7)?.max(0) as u64,
+            }))
+        })?
+        .filter_map(Result::transpose)
+        .collect::<Result<_, _>>()?;
     Ok(timers)
 }
 
