@@ -71,6 +71,7 @@ pub use config::{
 pub use config_error::{ConfigError, ConfigErrorKind, ConfigFormat};
 pub use db::{SCHEMA_VERSION, STATE_FILE, StateError, StateErrorKind};
 pub use faults::{Fault, FaultRule};
+pub use runtime::runner::can_run;
 pub use server::{Emulator, EmulatorBuilder, RunningEmulator, StartError};
 
 /// Entry points for the fuzz targets in `fuzz/`, compiled only under `cargo fuzz` (`--cfg fuzzing`).

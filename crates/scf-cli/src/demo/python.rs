@@ -4,7 +4,6 @@
 #![allow(clippy::print_stdout)]
 
 use std::io::Write;
-use std::path::Path;
 
 use base64::Engine;
 use scf::model::EventStatus;
@@ -15,7 +14,7 @@ use crate::commands::function_failure;
 use crate::exit::Failure;
 use crate::progress;
 
-/// The interpreter the emulator runs Python functions under, looked up on `PATH` as the emulator does.
+/// The interpreter the emulator runs Python functions under, named when the step is skipped.
 const INTERPRETER: &str = "python3";
 const FUNCTION: &str = "hello-python";
 const RUNTIME: &str = "Python3.9";
@@ -30,7 +29,8 @@ def main_handler(event, context):
 
 /// Runs the step, or says in one line why it is skipped; returns whether code ran.
 pub(super) async fn run(demo: &Demo<'_>) -> Result<bool, Failure> {
-    if !on_path(INTERPRETER) {
+    // The emulator's own check: the step runs exactly when the emulator could run the function.
+    if scf_emulator::can_run(RUNTIME).is_err() {
         println!(
             "\n6. Skipped running a Python function's own code: `{INTERPRETER}` is not on PATH."
         );
@@ -117,23 +117,4 @@ fn code_zip() -> Result<String, Failure> {
         .map_err(|e| cannot(&e))?;
     let zip = writer.finish().map_err(|e| cannot(&e))?.into_inner();
     Ok(base64::engine::general_purpose::STANDARD.encode(zip))
-}
-
-/// Whether `program` is an executable file in a directory of `PATH`.
-fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|path| {
-        std::env::split_paths(&path).any(|dir| is_executable(&dir.join(program)))
-    })
-}
-
-#[cfg(unix)]
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path)
-        .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(not(unix))]
-fn is_executable(path: &Path) -> bool {
-    path.is_file()
 }

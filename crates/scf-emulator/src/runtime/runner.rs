@@ -497,6 +497,12 @@ fn report(request_id: &str, launch: &Launch, completed: Completed) -> Report {
     }
 }
 
+/// Whether the emulator can run the code of a `runtime` function on this machine: `Err` says why not
+/// (a runtime it does not run, or an interpreter missing from `PATH`). The check invocations get.
+pub fn can_run(runtime: &str) -> Result<(), String> {
+    Runner::check_runtime(runtime).map_err(|failure| failure.message)
+}
+
 /// [`Runner::check_runtime`] with `path` as the search path of interpreters.
 fn check_runtime_on(runtime: &str, path: Option<&std::ffi::OsStr>) -> Result<(), Failure> {
     match Start::of(runtime)? {
