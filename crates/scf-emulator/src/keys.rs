@@ -1,14 +1,14 @@
 //! The key pairs the emulator accepts, each with the signing key of the UTC day it last verified, so a
 //! request's verification skips the four HMACs of key derivation.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::{PoisonError, RwLock};
 
 use tc3_signer::{Credentials, KeyLookup, SigningKey};
 
-/// The accepted credentials by SecretId.
+/// The accepted credentials by SecretId. A handful of short ids: comparing them costs less than hashing.
 #[derive(Debug, Default)]
-pub(crate) struct Keys(HashMap<String, Key>);
+pub(crate) struct Keys(BTreeMap<String, Key>);
 
 #[derive(Debug)]
 struct Key {
