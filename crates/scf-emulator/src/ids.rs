@@ -2,19 +2,19 @@
 
 /// A version-4 UUID, lower-case and hyphenated, as RequestIds and InvokeRequestIds are.
 ///
-/// Every request makes one, so it is written digit by digit into one allocation.
+/// Every request makes one, so it is written byte by byte into one allocation.
 pub(crate) fn uuid() -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut bits = fastrand::u128(..);
     bits = (bits & !(0xf << 76)) | (0x4 << 76);
     bits = (bits & !(0x3 << 62)) | (0x2 << 62);
     let mut text = String::with_capacity(36);
-    for nibble in 0..32 {
-        if matches!(nibble, 8 | 12 | 16 | 20) {
+    for (index, byte) in bits.to_be_bytes().into_iter().enumerate() {
+        if matches!(index, 4 | 6 | 8 | 10) {
             text.push('-');
         }
-        let digit = (bits >> (124 - 4 * nibble)) & 0xf;
-        text.push(char::from(DIGITS[digit as usize]));
+        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        text.push(char::from(DIGITS[usize::from(byte & 0xf)]));
     }
     text
 }

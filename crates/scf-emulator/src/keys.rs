@@ -2,7 +2,7 @@
 //! request's verification skips the four HMACs of key derivation; and the temporary credentials of the
 //! functions' running code, accepted while their instance lives.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::{PoisonError, RwLock};
 
 use tc3_signer::{Credentials, KeyLookup, SigningKey};
@@ -12,7 +12,8 @@ use crate::runtime::credentials::TemporaryKeys;
 /// The accepted credentials by SecretId.
 #[derive(Debug, Default)]
 pub(crate) struct Keys {
-    configured: HashMap<String, Key>,
+    /// A handful of short ids: comparing them costs less than hashing.
+    configured: BTreeMap<String, Key>,
     temporary: TemporaryKeys,
 }
 

@@ -69,8 +69,13 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub(crate) fn now_millis(&self) -> u64 {
+        self.skewed(self.clock.now_millis())
+    }
+
+    /// The server's time at the clock reading `clock_ms`.
+    fn skewed(&self, clock_ms: u64) -> u64 {
         let offset = self.clock_offset_ms.load(Ordering::Relaxed);
-        self.clock.now_millis().saturating_add_signed(offset)
+        clock_ms.saturating_add_signed(offset)
     }
 }
 
@@ -100,7 +105,10 @@ pub(crate) async fn handle(
     if !fired.latency.is_zero() {
         tokio::time::sleep(fired.latency).await;
     }
-    let now = shared.now_millis();
+    // One reading serves the request: the offset emulates a skewed server clock, while the limiter
+    // measures intervals on the clock itself.
+    let clock_ms = shared.clock.now_millis();
+    let now = shared.skewed(clock_ms);
     let response = match fired.before {
         Some(Fault::HttpStatus { status }) => gateway_error(status, now),
         Some(Fault::RequestLimitExceeded) => error(
@@ -119,7 +127,7 @@ pub(crate) async fn handle(
             &request_id,
             now,
         ),
-        _ => match process(&shared, request, &request_id, now).await {
+        _ => match process(&shared, request, &request_id, now, clock_ms).await {
             Ok(body) => json(StatusCode::OK, body, now),
             Err(failure) => error(failure, &request_id, now),
         },
@@ -136,6 +144,7 @@ async fn process(
     request: Request<Incoming>,
     request_id: &str,
     now: u64,
+    clock_ms: u64,
 ) -> Result<Vec<u8>, Failure> {
     let (parts, body) = request.into_parts();
     if parts.method != Method::GET && parts.method != Method::POST {
@@ -216,11 +225,7 @@ async fn process(
             format!("The region `{region}` is not supported."),
         ));
     }
-    // The offset emulates a skewed server clock; the limiter measures intervals on the clock itself.
-    if !shared
-        .limiter
-        .try_acquire(action, shared.clock.now_millis())
-    {
+    if !shared.limiter.try_acquire(action, clock_ms) {
         return Err(Failure::new(
             ErrorCode::RequestLimitExceeded,
             format!("Your request frequency exceeds the limit of {action}."),

@@ -128,14 +128,13 @@ impl fmt::Display for ParamError {
 /// have its member's type and range and, for a string with known values, be one of them. `null` for an
 /// optional member counts as absent. The first problem found is returned.
 pub fn check(value: &Value, object: &'static ObjectSchema) -> Result<(), ParamError> {
-    let mut path = Path::default();
-    check_object(value, object, &mut path)
+    check_object(value, object, &Path::ROOT)
 }
 
-fn check_object<'v>(
-    value: &'v Value,
+fn check_object(
+    value: &Value,
     object: &'static ObjectSchema,
-    path: &mut Path<'v>,
+    path: &Path<'_>,
 ) -> Result<(), ParamError> {
     let Value::Object(members) = value else {
         return Err(ParamError::invalid(
@@ -143,11 +142,11 @@ fn check_object<'v>(
             Kind::Object(object).describe(),
         ));
     };
-    if path.depth() >= MAX_DEPTH {
+    if path.depth >= MAX_DEPTH {
         return Err(too_deep(path));
     }
     for (name, member_value) in members {
-        path.push(Segment::Name(name));
+        let path = path.join(Segment::Name(name));
         let Some(member) = object.member(name) else {
             return Err(ParamError::unknown(path.to_string()));
         };
@@ -156,27 +155,25 @@ fn check_object<'v>(
                 return Err(ParamError::missing(path.to_string()));
             }
         } else {
-            check_member(member_value, member, path)?;
+            check_member(member_value, member, &path)?;
         }
-        path.pop();
     }
     match object
         .members
         .iter()
         .find(|member| member.required && !members.contains_key(member.name))
     {
-        Some(missing) => {
-            path.push(Segment::Name(missing.name));
-            Err(ParamError::missing(path.to_string()))
-        }
+        Some(missing) => Err(ParamError::missing(
+            path.join(Segment::Name(missing.name)).to_string(),
+        )),
         None => Ok(()),
     }
 }
 
-fn check_member<'v>(
-    value: &'v Value,
+fn check_member(
+    value: &Value,
     member: &'static MemberSchema,
-    path: &mut Path<'v>,
+    path: &Path<'_>,
 ) -> Result<(), ParamError> {
     if !member.list {
         return check_item(value, member, path);
@@ -185,18 +182,16 @@ fn check_member<'v>(
         return Err(ParamError::invalid(path.to_string(), describe(member)));
     };
     for (index, item) in items.iter().enumerate() {
-        path.push(Segment::Index(index));
-        check_item(item, member, path)?;
-        path.pop();
+        check_item(item, member, &path.join(Segment::Index(index)))?;
     }
     Ok(())
 }
 
 /// Checks one value of `member`'s kind: the member's value, or one item of its list.
-fn check_item<'v>(
-    value: &'v Value,
+fn check_item(
+    value: &Value,
     member: &'static MemberSchema,
-    path: &mut Path<'v>,
+    path: &Path<'_>,
 ) -> Result<(), ParamError> {
     let fits = match member.kind {
         Kind::Object(object) => return check_object(value, object, path),
@@ -424,47 +419,53 @@ fn node_to_json(node: Node, path: &mut Vec<String>) -> Result<Value, ParamError>
     }
 }
 
-/// Where [`check`] is, kept as borrowed segments so a path is only written out for an error.
-#[derive(Default)]
+/// Where a value sits: its segments from the root, each held by the check that reached it, so checking
+/// builds no path until a message needs one.
+#[derive(Clone, Copy)]
 struct Path<'a> {
-    segments: Vec<Segment<'a>>,
+    parent: Option<&'a Path<'a>>,
+    /// `None` at the root.
+    segment: Option<Segment<'a>>,
+    /// How many objects deep the path is.
+    depth: usize,
 }
 
+#[derive(Clone, Copy)]
 enum Segment<'a> {
     Name(&'a str),
     Index(usize),
 }
 
 impl<'a> Path<'a> {
-    fn push(&mut self, segment: Segment<'a>) {
-        self.segments.push(segment);
-    }
+    const ROOT: Path<'static> = Path {
+        parent: None,
+        segment: None,
+        depth: 0,
+    };
 
-    fn pop(&mut self) {
-        self.segments.pop();
-    }
-
-    /// How many objects deep the path is.
-    fn depth(&self) -> usize {
-        self.segments
-            .iter()
-            .filter(|segment| matches!(segment, Segment::Name(_)))
-            .count()
+    /// This path, one segment longer.
+    fn join(&'a self, segment: Segment<'a>) -> Self {
+        let depth = self.depth + usize::from(matches!(segment, Segment::Name(_)));
+        Self {
+            parent: Some(self),
+            segment: Some(segment),
+            depth,
+        }
     }
 }
 
 impl fmt::Display for Path<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (position, segment) in self.segments.iter().enumerate() {
-            if position > 0 {
-                f.write_str(".")?;
-            }
-            match segment {
-                Segment::Name(name) => f.write_str(name)?,
-                Segment::Index(index) => write!(f, "{index}")?,
-            }
+        let Some(segment) = self.segment else {
+            return Ok(());
+        };
+        if let Some(parent) = self.parent.filter(|parent| parent.segment.is_some()) {
+            write!(f, "{parent}.")?;
         }
-        Ok(())
+        match segment {
+            Segment::Name(name) => f.write_str(name),
+            Segment::Index(index) => write!(f, "{index}"),
+        }
     }
 }
 

@@ -80,6 +80,10 @@ pub fn sign_request<B: AsRef<[u8]>>(
     Ok(output)
 }
 
+// Constants, so their names are checked once when compiling rather than on every lookup.
+const TIMESTAMP_NAME: HeaderName = HeaderName::from_static("x-tc-timestamp");
+const CONTENT_SHA256_NAME: HeaderName = HeaderName::from_static("x-tc-content-sha256");
+
 impl HeaderSource for HeaderMap {
     fn header(&self, name: &str) -> Option<&[u8]> {
         // The names every verification asks for, spelled as it asks, are looked up as `HeaderName`s,
@@ -88,8 +92,8 @@ impl HeaderSource for HeaderMap {
             "authorization" => Some(http::header::AUTHORIZATION),
             "content-type" => Some(CONTENT_TYPE),
             "host" => Some(HOST),
-            X_TC_TIMESTAMP => Some(HeaderName::from_static("x-tc-timestamp")),
-            X_TC_CONTENT_SHA256 => Some(HeaderName::from_static("x-tc-content-sha256")),
+            X_TC_TIMESTAMP => Some(TIMESTAMP_NAME),
+            X_TC_CONTENT_SHA256 => Some(CONTENT_SHA256_NAME),
             _ => None,
         };
         let all = match known {
