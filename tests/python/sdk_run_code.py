@@ -3,11 +3,10 @@
 Run by tests/tests/official_python_sdk.rs, which starts `scf-emulator --run-code --state-dir DIR` and passes
 its endpoint and keys in the environment. For Python3.9, Nodejs16.13 and CustomRuntime (Tencent's bash
 sample, verbatim): CreateFunction from a zip, GetFunction until Active, a sync Invoke and an async one
-followed with GetAsyncEventStatus and GetFunctionLogs. Then the failures on the Python function: an
-exception, a timeout, an exit, a termination and a graceful one. At the end it prints `INSTANCE <pid>` for
-each warm instance and for a running handler and the process it started, so the test can check that stopping
-the emulator ends them. Exits non-zero on the
-first check that fails. Without `node` on PATH the Node.js part is skipped, saying so.
+followed with GetAsyncEventStatus and GetFunctionLogs. Then the failures on the Python and Node.js
+functions: an exception, a timeout, an exit, a termination and a graceful one. At the end it prints
+`INSTANCE <pid>` for each warm instance and for a running handler and the process it started, so the test
+can check that stopping the emulator ends them. Exits non-zero on the first check that fails. Without `node` on PATH the Node.js part is skipped, saying so.
 """
 import atexit
 import base64
@@ -30,77 +29,22 @@ NAMESPACE = "run-code"
 DEADLINE_SECONDS = 120
 checks = 0
 
-# Tencent's bash sample, verbatim (tencentyun/scf-demo-repo CustomRuntime-helloworld/bootstrap).
-BASH_BOOTSTRAP = r'''#!/bin/bash
-
-set -euo pipefail
-
-# Initialization - load function handler
-source ./"$(echo $_HANDLER | cut -d. -f1).sh"
-
-# Info custom runtime ready
-curl -d " " -X POST -s "http://$SCF_RUNTIME_API:$SCF_RUNTIME_API_PORT/runtime/init/ready"
-
-# Processing
-while true
-do
-  HEADERS="$(mktemp)"
-  # Get an event. The HTTP request will block until one is received
-  EVENT_DATA=$(curl -sS -LD "$HEADERS" -X GET -s "http://$SCF_RUNTIME_API:$SCF_RUNTIME_API_PORT/runtime/invocation/next")
-
-  # Execute the handler function from the script
-  RESPONSE=$($(echo "$_HANDLER" | cut -d. -f2) "$EVENT_DATA")
-
-  # Send the response
-  curl -X POST -s "http://$SCF_RUNTIME_API:$SCF_RUNTIME_API_PORT/runtime/invocation/response"  -d "$RESPONSE"
-done
-'''
-
-# Its handler, verbatim (same directory, index.sh).
-BASH_HANDLER = r'''function main_handler () {
-  EVENT_DATA=$1
-  echo "$EVENT_DATA" 1>&2;
-  RESPONSE="Echoing request: '$EVENT_DATA'"
-
-  echo $RESPONSE
-}
-'''
-
-# One handler for every Python case; the event says which.
-PYTHON_HANDLER = '''import os
-import signal
-import subprocess
-import time
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def main_handler(event, context):
-    action = event.get("action", "echo")
-    print(f"python {action} {context['request_id']}")
-    if action == "raise":
-        raise ValueError("python refuses")
-    if action == "exit":
-        os._exit(1)
-    if action == "trap":
-        # Says it got the signal and sleeps on: only the kill after the grace period ends it.
-        signal.signal(signal.SIGTERM, lambda signum, frame: print("python got SIGTERM", flush=True))
-    pids = [os.getpid()]
-    if action == "hold":
-        # A process of its own, which only the kill of the instance's whole process group ends.
-        pids.append(subprocess.Popen(["sleep", str(event["seconds"])]).pid)
-    if action in ("sleep", "trap", "hold"):
-        if "marker" in event:
-            with open(event["marker"], "w") as marker:
-                marker.write(" ".join(map(str, pids)))
-        time.sleep(event["seconds"])
-    return {"runtime": "python", "echo": event.get("echo"), "function": context["function_name"], "pid": os.getpid()}
-'''
+def fixture(*path):
+    with open(os.path.join(HERE, *path)) as file:
+        return file.read()
 
-NODE_HANDLER = '''exports.main_handler = async (event, context) => {
-  console.log(`node echo ${context.request_id}`);
-  await new Promise((resolve) => setTimeout(resolve, 10));
-  return { runtime: "node", echo: event.echo, function: context.function_name, pid: process.pid };
-};
-'''
+
+# Tencent's bash sample, verbatim (tencentyun/scf-demo-repo CustomRuntime-helloworld), as the emulator's own
+# tests keep it.
+BASH_SAMPLE = os.path.join("..", "..", "crates", "scf-emulator", "tests", "fixtures", "custom-runtime-bash")
+BASH_BOOTSTRAP = fixture(BASH_SAMPLE, "bootstrap")
+BASH_HANDLER = fixture(BASH_SAMPLE, "index.sh")
+# One handler per language for every case; the event says which.
+PYTHON_FILES = [("index.py", fixture("..", "fixtures", "handlers", "index.py"), 0o644)]
+NODE_FILES = [("index.js", fixture("..", "fixtures", "handlers", "index.js"), 0o644)]
 
 
 def client():
@@ -294,7 +238,7 @@ scf.CreateNamespace(namespace)
 check_kind(
     "py-kinds",
     "Python3.9",
-    [("index.py", PYTHON_HANDLER, 0o644)],
+    PYTHON_FILES,
     returned_json("python", "py-kinds"),
     lambda request_id, event: f"python echo {request_id}",
 )
@@ -305,7 +249,7 @@ if node:
     check_kind(
         "node-kinds",
         "Nodejs16.13",
-        [("index.js", NODE_HANDLER, 0o644)],
+        NODE_FILES,
         returned_json("node", "node-kinds"),
         lambda request_id, event: f"node echo {request_id}",
     )
@@ -328,53 +272,63 @@ check_kind(
     lambda request_id, event: json.dumps(event, separators=(",", ":")),
 )
 
-# An exception: ErrMsg holds the exception, status 430, sync and async.
-no_retries("py-kinds")
-result = invoke("py-kinds", {"action": "raise"})
-error = error_of(result)
-check(error.get("statusCode") == 430, f"an exception is status 430: {error}")
-check("python refuses" in error.get("stackTrace", ""), f"ErrMsg holds the exception: {error}")
-check(result.RetMsg == "", f"a failed invocation returns nothing: {result.RetMsg}")
-check("ValueError: python refuses" in result.Log, f"the Tail log holds the traceback: {result.Log}")
-event_id = invoke_async("py-kinds", {"action": "raise"})
-check(wait_for_end(event_id) == ("FAILED", 430), "an async exception FAILED with 430")
-log = function_log("py-kinds", event_id)
-check(log.RetCode not in (0, 2, 3) and log.InvokeFinished == 1, f"its log says it failed: {log.RetCode}")
-check("ValueError: python refuses" in log.Log, f"GetFunctionLogs holds the traceback: {log.Log}")
+def check_failures(name, runtime, files, language, raised):
+    """The failures on `name`, already deployed from `files`: an exception (`raised` is what its log and
+    stack trace show), a timeout, an exit, a termination and a graceful one."""
+    no_retries(name)
+    # An exception: ErrMsg holds the exception, status 430, sync and async.
+    result = invoke(name, {"action": "raise"})
+    error = error_of(result)
+    check(error.get("statusCode") == 430, f"{name}: an exception is status 430: {error}")
+    check(f"{language} refuses" in error.get("stackTrace", ""), f"{name}: ErrMsg holds the exception: {error}")
+    check(result.RetMsg == "", f"{name}: a failed invocation returns nothing: {result.RetMsg}")
+    check(raised in result.Log, f"{name}: the Tail log holds the traceback: {result.Log}")
+    event_id = invoke_async(name, {"action": "raise"})
+    check(wait_for_end(event_id) == ("FAILED", 430), f"{name}: an async exception FAILED with 430")
+    log = function_log(name, event_id)
+    check(log.RetCode not in (0, 2, 3) and log.InvokeFinished == 1, f"{name}: its log says it failed: {log.RetCode}")
+    check(raised in log.Log, f"{name}: GetFunctionLogs holds the traceback: {log.Log}")
 
-# Past the function's Timeout (1 s): killed, status 433.
-deploy("py-slow", "Python3.9", [("index.py", PYTHON_HANDLER, 0o644)], timeout=1)
-no_retries("py-slow")
-error = error_of(invoke("py-slow", {"action": "sleep", "seconds": 60}))
-check(error.get("statusCode") == 433, f"a timeout is status 433: {error}")
-event_id = invoke_async("py-slow", {"action": "sleep", "seconds": 60})
-check(wait_for_end(event_id) == ("FAILED", 433), "an async timeout FAILED with 433")
+    # Past the function's Timeout (1 s): killed, status 433.
+    slow = f"{name}-slow"
+    deploy(slow, runtime, files, timeout=1)
+    no_retries(slow)
+    error = error_of(invoke(slow, {"action": "sleep", "seconds": 60}))
+    check(error.get("statusCode") == 433, f"{slow}: a timeout is status 433: {error}")
+    event_id = invoke_async(slow, {"action": "sleep", "seconds": 60})
+    check(wait_for_end(event_id) == ("FAILED", 433), f"{slow}: an async timeout FAILED with 433")
 
-# The process exiting mid-invocation: status 439.
-error = error_of(invoke("py-kinds", {"action": "exit"}))
-check(error.get("statusCode") == 439, f"an exit is status 439: {error}")
-event_id = invoke_async("py-kinds", {"action": "exit"})
-check(wait_for_end(event_id) == ("FAILED", 439), "an async exit FAILED with 439")
-check("python exit" in function_log("py-kinds", event_id).Log, "the exited request's output is kept")
+    # The process exiting mid-invocation: status 439.
+    error = error_of(invoke(name, {"action": "exit"}))
+    check(error.get("statusCode") == 439, f"{name}: an exit is status 439: {error}")
+    event_id = invoke_async(name, {"action": "exit"})
+    check(wait_for_end(event_id) == ("FAILED", 439), f"{name}: an async exit FAILED with 439")
+    check(f"{language} exit" in function_log(name, event_id).Log, f"{name}: the exited request's output is kept")
 
-# TerminateAsyncEvent: the sleeping handler's process is killed and the event is ABORTED. The handler traps
-# SIGTERM, which only GraceShutdown sends before the kill.
+    # TerminateAsyncEvent: the sleeping handler's process is killed and the event is ABORTED. The handler
+    # traps SIGTERM, which only GraceShutdown sends before the kill.
+    for graceful in (False, True):
+        marker = os.path.join(markers, f"{name}-graceful-{graceful}")
+        event_id = invoke_async(name, {"action": "trap", "seconds": 60, "marker": marker})
+        [pid] = wait_for_marker(marker)
+        terminate(name, event_id, graceful)
+        status, _ = wait_for_end(event_id)
+        what = f"{name} (GraceShutdown {graceful})"
+        check(status == "ABORTED", f"{what}: a terminated event is ABORTED, not {status}")
+        check(wait_for_process_end(pid), f"{what}: the terminated handler's process {pid} ended")
+        log = function_log(name, event_id)
+        check(log.RetCode == 3, f"{what}: its log says it was interrupted: {log.RetCode}")
+        check(f"{language} trap {event_id}" in log.Log, f"{what}: the terminated request's output is kept: {log.Log}")
+        got_sigterm = f"{language} got SIGTERM" in log.Log
+        check(got_sigterm == graceful, f"{what}: SIGTERM came first only with GraceShutdown: {log.Log}")
+
+
 markers = tempfile.mkdtemp(prefix="scf-run-code-")
 # A failed check exits at once; the markers go either way.
 atexit.register(shutil.rmtree, markers, ignore_errors=True)
-for graceful in (False, True):
-    marker = os.path.join(markers, f"graceful-{graceful}")
-    event_id = invoke_async("py-kinds", {"action": "trap", "seconds": 60, "marker": marker})
-    [pid] = wait_for_marker(marker)
-    terminate("py-kinds", event_id, graceful)
-    status, _ = wait_for_end(event_id)
-    check(status == "ABORTED", f"a terminated event (GraceShutdown {graceful}) is ABORTED, not {status}")
-    check(wait_for_process_end(pid), f"the terminated handler's process {pid} ended (GraceShutdown {graceful})")
-    log = function_log("py-kinds", event_id)
-    check(log.RetCode == 3, f"its log says it was interrupted: {log.RetCode}")
-    check(f"python trap {event_id}" in log.Log, f"the terminated request's output is kept: {log.Log}")
-    got_sigterm = "python got SIGTERM" in log.Log
-    check(got_sigterm == graceful, f"SIGTERM came first only with GraceShutdown ({graceful}): {log.Log}")
+check_failures("py-kinds", "Python3.9", PYTHON_FILES, "python", "ValueError: python refuses")
+if node:
+    check_failures("node-kinds", "Nodejs16.13", NODE_FILES, "node", "Error: node refuses")
 
 # The processes alive now, for the test to check that stopping the emulator ends them: the warm instances,
 # and a handler still running with a process it started.

@@ -1,8 +1,11 @@
 //! The pinned tccli, unchanged but for plain HTTP, through the main steps of a deployment against the
 //! emulator: a namespace, a function from a zip, a version, an alias, an async invocation through the
 //! alias followed with GetAsyncEventStatus, the event listed, and the function deleted. Then, against the
-//! emulator binary with `--run-code`, a Python function running its own code: sync and async invocations,
-//! the event followed until it finishes, and its output read back with GetFunctionLogs.
+//! emulator binary with `--run-code`, each runtime kind running its own code from a zip (Python, Node.js
+//! when `node` is on PATH, and Tencent's bash sample as a CustomRuntime): sync and async invocations
+//! followed with GetAsyncEventStatus and read back with GetFunctionLogs; and for Python and Node.js each
+//! failure, sync and async: an exception (430), an exit (439), a termination with and without
+//! GraceShutdown (ABORTED), and a timeout (433) after UpdateFunctionConfiguration lowers the Timeout.
 //!
 //! It needs tccli installed (`cargo xtask tccli`); `cargo xtask ci` installs it and runs this test.
 //! `SCF_TCCLI_PYTHON` picks another interpreter.
@@ -51,13 +54,15 @@ fn tccli(home: &Path, endpoint: &str, args: &[&str]) -> Value {
     serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("tccli scf {args:?}: {e}: {stdout}"))
 }
 
-/// A zip holding `index.py` with `source`, base64-encoded as CreateFunction takes it.
-fn package(source: &str) -> String {
+/// A zip of `files` (name, text, Unix mode), base64-encoded as CreateFunction takes it.
+fn package(files: &[(&str, &str, u32)]) -> String {
     let mut buffer = std::io::Cursor::new(Vec::new());
     let mut zip = zip::ZipWriter::new(&mut buffer);
-    let options = zip::write::SimpleFileOptions::default().unix_permissions(0o644);
-    zip.start_file("index.py", options).unwrap();
-    zip.write_all(source.as_bytes()).unwrap();
+    for &(name, text, mode) in files {
+        let options = zip::write::SimpleFileOptions::default().unix_permissions(mode);
+        zip.start_file(name, options).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
     zip.finish().unwrap();
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(buffer.into_inner())
@@ -90,7 +95,11 @@ fn tccli_deploys_and_follows_an_async_invocation() {
     call(&["CreateNamespace", "--Namespace", "tccli-ns"]);
     let code = format!(
         r#"{{"ZipFile": "{}"}}"#,
-        package("def main_handler(event, context):\n    return 'tccli'\n")
+        package(&[(
+            "index.py",
+            "def main_handler(event, context):\n    return 'tccli'\n",
+            0o644
+        )])
     );
     run(with(
         "CreateFunction",
@@ -156,93 +165,353 @@ fn poll(mut action: impl FnMut() -> Value, done: impl Fn(&Value) -> bool, what: 
     }
 }
 
+/// A function language whose shipped bootstrap runs `index.main_handler`, with the handler that has a case
+/// for each outcome (`tests/fixtures/handlers`).
+struct Language {
+    /// How the handler names itself in what it prints: `python raise <request id>`.
+    name: &'static str,
+    runtime: &'static str,
+    file: &'static str,
+    source: &'static str,
+    /// What the log of a raised exception holds.
+    raised: &'static str,
+}
+
+const PYTHON: Language = Language {
+    name: "python",
+    runtime: "Python3.9",
+    file: "index.py",
+    source: include_str!("../fixtures/handlers/index.py"),
+    raised: "ValueError: python refuses",
+};
+
+const NODE: Language = Language {
+    name: "node",
+    runtime: "Nodejs16.13",
+    file: "index.js",
+    source: include_str!("../fixtures/handlers/index.js"),
+    raised: "Error: node refuses",
+};
+
+/// Tencent's bash sample, verbatim, as the emulator's own tests keep it.
+const BASH_BOOTSTRAP: &str =
+    include_str!("../../crates/scf-emulator/tests/fixtures/custom-runtime-bash/bootstrap");
+const BASH_HANDLER: &str =
+    include_str!("../../crates/scf-emulator/tests/fixtures/custom-runtime-bash/index.sh");
+
+/// One function, called through tccli.
+struct Function<'a> {
+    home: &'a Path,
+    endpoint: &'a str,
+    name: &'a str,
+}
+
+impl Function<'_> {
+    /// `tccli scf ACTION --FunctionName NAME ARGS`.
+    fn call(&self, action: &str, args: &[&str]) -> Value {
+        let args: Vec<&str> = [action, "--FunctionName", self.name]
+            .into_iter()
+            .chain(args.iter().copied())
+            .collect();
+        tccli(self.home, self.endpoint, &args)
+    }
+
+    /// Creates the function from the zip of `files` (name, text, mode) and waits until it is Active;
+    /// failed async events are not tried again, so each shows its first outcome.
+    fn deploy(&self, runtime: &str, files: &[(&str, &str, u32)]) {
+        let code = format!(r#"{{"ZipFile": "{}"}}"#, package(files));
+        self.call(
+            "CreateFunction",
+            &[
+                "--Handler",
+                "index.main_handler",
+                "--Runtime",
+                runtime,
+                "--Timeout",
+                "300",
+                "--AsyncRunEnable",
+                "TRUE",
+                "--Code",
+                &code,
+            ],
+        );
+        self.wait_until_active();
+        self.call(
+            "UpdateFunctionEventInvokeConfig",
+            &[
+                "--AsyncTriggerConfig",
+                r#"{"RetryConfig": [{"RetryNum": 0}], "MsgTTL": 21600}"#,
+            ],
+        );
+    }
+
+    fn wait_until_active(&self) {
+        poll(
+            || self.call("GetFunction", &[]),
+            |got| got["Status"] == "Active",
+            &format!("{} becomes Active", self.name),
+        );
+    }
+
+    /// A sync Invoke of `event` with the log's tail; its Result.
+    fn invoke(&self, event: &Value) -> Value {
+        let event = event.to_string();
+        let invoked = self.call("Invoke", &["--ClientContext", &event, "--LogType", "Tail"]);
+        invoked["Result"].clone()
+    }
+
+    /// An async Invoke of `event`; its event's id.
+    fn invoke_async(&self, event: &Value) -> String {
+        let event = event.to_string();
+        let invoked = self.call(
+            "Invoke",
+            &["--InvocationType", "Event", "--ClientContext", &event],
+        );
+        invoked["Result"]["FunctionRequestId"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Follows the event with GetAsyncEventStatus until it ends; its status and status code.
+    fn wait_for_end(&self, event: &str) -> (String, i64) {
+        let status = poll(
+            || {
+                tccli(
+                    self.home,
+                    self.endpoint,
+                    &["GetAsyncEventStatus", "--InvokeRequestId", event],
+                )
+            },
+            |status| status["Result"]["Status"] != "RUNNING",
+            &format!("{}'s event {event} ends", self.name),
+        );
+        let result = &status["Result"];
+        (
+            result["Status"].as_str().unwrap().to_owned(),
+            result["StatusCode"].as_i64().unwrap(),
+        )
+    }
+
+    /// The one log GetFunctionLogs keeps for `request`.
+    fn log_of(&self, request: &str) -> Value {
+        let logs = self.call("GetFunctionLogs", &["--FunctionRequestId", request]);
+        assert_eq!(logs["TotalCount"], 1, "{logs}");
+        assert_eq!(logs["Data"][0]["RequestId"], request, "{logs}");
+        logs["Data"][0].clone()
+    }
+
+    /// A sync and an async invocation succeed: `check_returned` checks the RetMsg for an event, and
+    /// `printed` is what the handler printed for a request id and an event.
+    fn check_success(
+        &self,
+        check_returned: impl Fn(&Value, &str),
+        printed: impl Fn(&str, &Value) -> String,
+    ) {
+        let event = serde_json::json!({"echo": format!("{} sync", self.name)});
+        let result = self.invoke(&event);
+        assert_eq!(result["ErrMsg"], "", "{}: {result}", self.name);
+        check_returned(&event, result["RetMsg"].as_str().unwrap());
+        let request = result["FunctionRequestId"].as_str().unwrap();
+        let log = result["Log"].as_str().unwrap();
+        assert!(
+            log.contains(&printed(request, &event)),
+            "{}: {log}",
+            self.name
+        );
+        assert!(result["Duration"].as_f64().unwrap() > 0.0, "{result}");
+        assert!(result["BillDuration"].as_i64().unwrap() > 0, "{result}");
+        assert!(result["MemUsage"].as_i64().unwrap() > 0, "{result}");
+
+        let event = serde_json::json!({"echo": format!("{} async", self.name)});
+        let id = self.invoke_async(&event);
+        assert_eq!(
+            self.wait_for_end(&id),
+            ("FINISHED".to_owned(), 200),
+            "{}",
+            self.name
+        );
+        let log = self.log_of(&id);
+        assert_eq!(
+            (&log["RetCode"], &log["InvokeFinished"]),
+            (&0.into(), &1.into()),
+            "{log}"
+        );
+        check_returned(&event, log["RetMsg"].as_str().unwrap());
+        assert!(
+            log["Log"].as_str().unwrap().contains(&printed(&id, &event)),
+            "{log}"
+        );
+    }
+
+    /// Each failure of `language`'s handler, sync and async: an exception, an exit, a termination with
+    /// and without GraceShutdown, and, after UpdateFunctionConfiguration lowers the Timeout, a timeout.
+    fn check_failures(&self, language: &Language, markers: &Path) {
+        let what = self.name;
+        let result = self.invoke(&serde_json::json!({"action": "raise"}));
+        let error = error_of(&result);
+        assert_eq!(error["statusCode"], 430, "{what}: {error}");
+        let refuses = format!("{} refuses", language.name);
+        assert!(
+            error["stackTrace"].as_str().unwrap().contains(&refuses),
+            "{what}: {error}"
+        );
+        assert_eq!(result["RetMsg"], "", "{what}: {result}");
+        assert!(
+            result["Log"].as_str().unwrap().contains(language.raised),
+            "{what}: {result}"
+        );
+        let id = self.invoke_async(&serde_json::json!({"action": "raise"}));
+        assert_eq!(self.wait_for_end(&id), ("FAILED".to_owned(), 430), "{what}");
+        let log = self.log_of(&id);
+        assert_eq!(log["InvokeFinished"], 1, "{log}");
+        assert!(
+            ![0, 2, 3].contains(&log["RetCode"].as_i64().unwrap()),
+            "{log}"
+        );
+        assert!(
+            log["Log"].as_str().unwrap().contains(language.raised),
+            "{log}"
+        );
+
+        let error = error_of(&self.invoke(&serde_json::json!({"action": "exit"})));
+        assert_eq!(error["statusCode"], 439, "{what}: {error}");
+        let id = self.invoke_async(&serde_json::json!({"action": "exit"}));
+        assert_eq!(self.wait_for_end(&id), ("FAILED".to_owned(), 439), "{what}");
+        let printed = format!("{} exit {id}", language.name);
+        assert!(self.log_of(&id)["Log"].as_str().unwrap().contains(&printed));
+
+        // The handler traps SIGTERM and sleeps on, so only the kill ends it; GraceShutdown sends SIGTERM
+        // before the kill.
+        for graceful in [false, true] {
+            let marker = markers.join(format!("{what}-graceful-{graceful}"));
+            let event = serde_json::json!({"action": "trap", "seconds": 60, "marker": marker});
+            let id = self.invoke_async(&event);
+            let pid = wait_for_marker(&marker);
+            let mut terminate = vec!["--InvokeRequestId", id.as_str()];
+            if graceful {
+                terminate.extend(["--GraceShutdown", "true"]);
+            }
+            self.call("TerminateAsyncEvent", &terminate);
+            let (status, _) = self.wait_for_end(&id);
+            assert_eq!(status, "ABORTED", "{what} (GraceShutdown {graceful})");
+            let ended = emulator_process::wait_for_process_end(pid, Instant::now() + DEADLINE);
+            assert!(ended, "{what}: the terminated handler {pid} still runs");
+            let log = self.log_of(&id);
+            assert_eq!(log["RetCode"], 3, "{log}");
+            let text = log["Log"].as_str().unwrap();
+            assert!(
+                text.contains(&format!("{} trap {id}", language.name)),
+                "{text}"
+            );
+            let got_sigterm = text.contains(&format!("{} got SIGTERM", language.name));
+            assert_eq!(
+                got_sigterm, graceful,
+                "{what} (GraceShutdown {graceful}): {text}"
+            );
+        }
+
+        self.call("UpdateFunctionConfiguration", &["--Timeout", "1"]);
+        self.wait_until_active();
+        let sleep = serde_json::json!({"action": "sleep", "seconds": 60});
+        let error = error_of(&self.invoke(&sleep));
+        assert_eq!(error["statusCode"], 433, "{what}: {error}");
+        let id = self.invoke_async(&sleep);
+        assert_eq!(self.wait_for_end(&id), ("FAILED".to_owned(), 433), "{what}");
+    }
+}
+
+/// The ErrMsg of a failed sync Invoke's Result, decoded.
+fn error_of(result: &Value) -> Value {
+    let message = result["ErrMsg"].as_str().unwrap();
+    serde_json::from_str(message).unwrap_or_else(|e| panic!("ErrMsg {message:?}: {e}"))
+}
+
+/// The pid a handler wrote into `marker` once it runs.
+fn wait_for_marker(marker: &Path) -> u32 {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        if let Some(pid) = std::fs::read_to_string(marker)
+            .ok()
+            .and_then(|text| text.trim().parse().ok())
+        {
+            return pid;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the handler never wrote {}",
+            marker.display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Checks that `returned`, a RetMsg, is what the Python and Node.js handlers return for `event`: an
+/// object their runtimes JSON-encode, with the pid of the instance besides.
+fn check_returned_json(language: &str, function: &str, event: &Value, returned: &str) {
+    let value: Value = serde_json::from_str(returned).unwrap_or_else(|e| panic!("{returned}: {e}"));
+    assert_eq!(value["runtime"], language, "{returned}");
+    assert_eq!(value["echo"], event["echo"], "{returned}");
+    assert_eq!(value["function"], function, "{returned}");
+    assert!(value["pid"].as_u64().is_some(), "{returned}");
+}
+
+/// Whether `program` is on PATH.
+fn which(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
 #[test]
 #[ignore = "needs tccli; `cargo xtask ci` installs it and runs this test"]
-fn tccli_runs_a_python_function_and_reads_its_logs() {
+fn tccli_runs_each_runtime_kind_through_each_outcome() {
     // Declared first, so it is removed after the emulator has stopped, even when the test fails.
     let scratch = tempfile::tempdir().unwrap();
     let emulator = EmulatorProcess::start(&scratch.path().join("state"), &["--run-code"]);
     let home = scratch.path().join("home");
+    let markers = scratch.path().join("markers");
     std::fs::create_dir_all(&home).unwrap();
-    let call = |args: &[&str]| tccli(&home, emulator.endpoint(), args);
-    let source = "def main_handler(event, context):\n    \
-        print('greeting', event['name'], context['request_id'])\n    \
-        return 'hello ' + event['name']\n";
-    let code = format!(r#"{{"ZipFile": "{}"}}"#, package(source));
-    let function = ["--FunctionName", "greeter"];
-    let on_function = |action: &str, extra: &[&str]| {
-        let args: Vec<&str> = std::iter::once(action)
-            .chain(function)
-            .chain(extra.iter().copied())
-            .collect();
-        call(&args)
+    std::fs::create_dir_all(&markers).unwrap();
+    let function = |name| Function {
+        home: &home,
+        endpoint: emulator.endpoint(),
+        name,
     };
-
-    on_function(
-        "CreateFunction",
-        &[
-            "--Handler",
-            "index.main_handler",
-            "--Runtime",
-            "Python3.9",
-            "--Timeout",
-            "30",
-            "--AsyncRunEnable",
-            "TRUE",
-            "--Code",
-            &code,
-        ],
-    );
-    poll(
-        || on_function("GetFunction", &[]),
-        |got| got["Status"] == "Active",
-        "the function becomes Active",
-    );
-
-    let invoked = on_function(
-        "Invoke",
-        &[
-            "--ClientContext",
-            r#"{"name": "sync"}"#,
-            "--LogType",
-            "Tail",
-        ],
-    );
-    let result = &invoked["Result"];
-    // The Python runtime JSON-encodes what the handler returns.
-    assert_eq!(result["RetMsg"], r#""hello sync""#, "{invoked}");
-    assert_eq!(result["ErrMsg"], "", "{invoked}");
-    let request = result["FunctionRequestId"].as_str().unwrap();
-    let log = result["Log"].as_str().unwrap();
-    assert!(log.contains(&format!("greeting sync {request}")), "{log}");
-
-    let invoked = on_function(
-        "Invoke",
-        &[
-            "--InvocationType",
-            "Event",
-            "--ClientContext",
-            r#"{"name": "async"}"#,
-        ],
-    );
-    let event = invoked["Result"]["FunctionRequestId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let status = poll(
-        || call(&["GetAsyncEventStatus", "--InvokeRequestId", &event]),
-        |status| status["Result"]["Status"] != "RUNNING",
-        "the async event ends",
-    );
-    assert_eq!(status["Result"]["Status"], "FINISHED", "{status}");
-    assert_eq!(status["Result"]["StatusCode"], 200, "{status}");
-
-    let logs = on_function("GetFunctionLogs", &["--FunctionRequestId", &event]);
-    assert_eq!(logs["TotalCount"], 1, "{logs}");
-    let kept = &logs["Data"][0];
-    assert_eq!(kept["RequestId"], event.as_str(), "{logs}");
-    assert_eq!(kept["RetCode"], 0, "{logs}");
-    assert_eq!(kept["RetMsg"], r#""hello async""#, "{logs}");
-    let log = kept["Log"].as_str().unwrap();
-    assert!(log.contains(&format!("greeting async {event}")), "{log}");
+    let mut languages = vec![("py-kinds", &PYTHON)];
+    if which("node") {
+        languages.push(("node-kinds", &NODE));
+    } else {
+        eprintln!("skipped Node.js: `node` is not on PATH, so the Nodejs16.13 function cannot run");
+    }
+    // The kinds run side by side: each tccli call starts a Python interpreter, which is most of its time.
+    std::thread::scope(|scope| {
+        for &(name, language) in &languages {
+            let function = function(name);
+            let markers = &markers;
+            scope.spawn(move || {
+                function.deploy(language.runtime, &[(language.file, language.source, 0o644)]);
+                function.check_success(
+                    |event, returned| check_returned_json(language.name, name, event, returned),
+                    |request, _| format!("{} echo {request}", language.name),
+                );
+                function.check_failures(language, markers);
+            });
+        }
+        let bash = function("bash-kinds");
+        scope.spawn(move || {
+            bash.deploy(
+                "CustomRuntime",
+                &[
+                    ("bootstrap", BASH_BOOTSTRAP, 0o755),
+                    ("index.sh", BASH_HANDLER, 0o755),
+                ],
+            );
+            // The sample answers with plain text, which is the RetMsg as it is, and echoes the event to
+            // stderr.
+            bash.check_success(
+                |event, returned| assert_eq!(returned, format!("Echoing request: '{event}'")),
+                |_, event| event.to_string(),
+            );
+        });
+    });
 }
