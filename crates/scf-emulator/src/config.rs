@@ -68,6 +68,11 @@ pub struct Config {
     /// minute, as documented.
     #[serde(default = "default_retry_interval_ms")]
     pub retry_interval_ms: u64,
+    /// How long an instance of a function's code stays warm after an invocation, for the next one, in
+    /// milliseconds; then it is stopped. SCF does not document its own period; ten minutes is what
+    /// LocalStack's Lambda keeps.
+    #[serde(default = "default_keep_warm_ms")]
+    pub keep_warm_ms: u64,
 }
 
 impl Default for Config {
@@ -82,6 +87,7 @@ impl Default for Config {
             function_ready_ms: default_function_ready_ms(),
             run_code: false,
             retry_interval_ms: default_retry_interval_ms(),
+            keep_warm_ms: default_keep_warm_ms(),
         }
     }
 }
@@ -377,6 +383,10 @@ fn default_qualifiers() -> Vec<String> {
 
 fn default_retry_interval_ms() -> u64 {
     60_000
+}
+
+fn default_keep_warm_ms() -> u64 {
+    600_000
 }
 
 fn default_function_ready_ms() -> u64 {

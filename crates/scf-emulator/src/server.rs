@@ -146,12 +146,15 @@ impl EmulatorBuilder {
         let credentials = config.credentials.clone();
         let temporary_keys = TemporaryKeys::default();
         let runner = if config.run_code {
-            let runner = Runner::new(config.state_dir.as_deref(), temporary_keys.clone()).map_err(
-                |source| StartError::Runtime {
-                    dir: config.state_dir.clone(),
-                    source,
-                },
-            )?;
+            let runner = Runner::new(
+                config.state_dir.as_deref(),
+                temporary_keys.clone(),
+                Duration::from_millis(config.keep_warm_ms),
+            )
+            .map_err(|source| StartError::Runtime {
+                dir: config.state_dir.clone(),
+                source,
+            })?;
             Some(runner)
         } else {
             None

@@ -2,7 +2,8 @@
 //! 100 ms of tokio's clock at what fell due on the emulator's clock (the injected [`crate::Clock`] plus
 //! the clock offset) since each timer last fired, as the store keeps it, or since the emulator started.
 //! A paused tokio runtime moves its looks, and a test that moves a [`crate::ManualClock`] sees the fires
-//! at the next look. What fires, and as what, is the triggers module's to say (`actions::triggers`).
+//! at the next look. What fires, and as what, is the triggers module's to say (`actions::triggers`). The
+//! same looks stop the function instances left idle past their keep-warm period (`runtime::runner`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,6 +41,10 @@ async fn run(shared: Arc<Shared>, host: String, started: u64, mut stopped: watch
             _ = stopped.wait_for(|stop| *stop) => return,
         }
         fire_due(&shared.backend, &host, started, shared.now_millis()).await;
+        // The same looks stop the instances of code that went cold.
+        if let Some(runner) = &shared.backend.runner {
+            runner.stop_cold(tokio::time::Instant::now());
+        }
     }
 }
 

@@ -18,11 +18,17 @@ use serde_json::{Value, json};
 const DEADLINE: Duration = Duration::from_secs(60);
 
 async fn start() -> (RunningEmulator, TestClient) {
+    start_with(|_| {}).await
+}
+
+/// The emulator of [`start`], with `configure` applied to its configuration.
+async fn start_with(configure: impl FnOnce(&mut Config)) -> (RunningEmulator, TestClient) {
     let mut config = Config::default();
     config.rate_limits.enabled = false;
     config.function_ready_ms = 0;
     config.run_code = true;
     config.retry_interval_ms = 0;
+    configure(&mut config);
     let emulator = Emulator::builder()
         .config(config)
         .clock(SystemClock)
@@ -92,6 +98,28 @@ async fn wait_for_end(client: &TestClient, id: &str) -> (String, i64) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// Waits until process `pid` is gone.
+async fn wait_until_gone(pid: u64) {
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    while !common::process::process_gone(pid as u32) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "process {pid} still runs"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The pid a handler of [`PID_SOURCE`] returned.
+fn returned_pid(result: &Value) -> u64 {
+    let returned: Value = serde_json::from_str(result["RetMsg"].as_str().unwrap()).unwrap();
+    returned["pid"].as_u64().unwrap()
+}
+
+/// A Python handler that returns its process's pid.
+const PID_SOURCE: &str =
+    "import os\ndef main_handler(event, context):\n    return {'pid': os.getpid()}\n";
 
 /// Waits until `path` exists: the code that creates it is running.
 async fn wait_for_file(path: &std::path::Path) {
@@ -460,4 +488,38 @@ async fn init_failures_are_reported_with_their_output() {
     let error: Value = serde_json::from_str(result["ErrMsg"].as_str().unwrap()).unwrap();
     assert_eq!(error["statusCode"], 445, "{result}");
     assert_eq!(result["InvokeResult"], -1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_instances_are_stopped_after_the_keep_warm_period_and_with_their_function() {
+    let (_emulator, client) = start_with(|config| config.keep_warm_ms = 0).await;
+    deploy(
+        &client,
+        "py-cold",
+        "Python3.9",
+        python(PID_SOURCE),
+        json!({}),
+    )
+    .await;
+    let first = returned_pid(&invoke(&client, "py-cold", json!({})).await);
+    wait_until_gone(first).await;
+    let second = returned_pid(&invoke(&client, "py-cold", json!({})).await);
+    assert_ne!(second, first, "a new instance ran it");
+
+    let (_emulator, client) = start().await;
+    deploy(
+        &client,
+        "py-gone",
+        "Python3.9",
+        python(PID_SOURCE),
+        json!({}),
+    )
+    .await;
+    let pid = returned_pid(&invoke(&client, "py-gone", json!({})).await);
+    assert!(!common::process::process_gone(pid as u32), "kept warm");
+    client
+        .post("DeleteFunction", json!({"FunctionName": "py-gone"}))
+        .await
+        .ok();
+    wait_until_gone(pid).await;
 }

@@ -1092,7 +1092,7 @@ pub(super) fn delete_function(
         }
         _ => {}
     }
-    backend.db.write(|tx| {
+    let function = backend.db.write(|tx| {
         let function = find_settled(
             tx,
             request.namespace.as_deref(),
@@ -1103,8 +1103,12 @@ pub(super) fn delete_function(
         // Versions, aliases, triggers and every other record of the function go with it (ON DELETE CASCADE).
         tx.prepare_cached("DELETE FROM functions WHERE id = ?1")?
             .execute([function.id])?;
-        Ok(())
+        Ok(function.id)
     })?;
+    // Its code does not run again.
+    if let Some(runner) = &backend.runner {
+        runner.forget(function);
+    }
     Ok(body(
         DeleteFunctionResponse::default().request_id(call.request_id),
     ))

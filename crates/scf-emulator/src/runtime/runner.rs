@@ -3,7 +3,9 @@
 //! Instances of one version with the same code and settings are interchangeable and form a pool: an
 //! invocation takes an idle one or starts a new one, and gives it back when it answered (a response or an
 //! error); any other ending leaves it dead. An instance runs one invocation at a time, so a function runs
-//! as many at once as it has instances, and its concurrency limit caps that.
+//! as many at once as it has instances, and its concurrency limit caps that. An instance left idle for
+//! longer than the keep-warm period is stopped at the next look ([`Runner::stop_cold`]), and a deleted
+//! function's at once ([`Runner::forget`]).
 
 use std::collections::HashMap;
 use std::io;
@@ -12,6 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use scf_model::ErrorCode;
+use tokio::time::Instant;
 
 use super::bootstraps::{self, Bootstrap, InstalledBootstraps};
 use super::credentials::{Lease, TemporaryKeys};
@@ -151,7 +154,10 @@ pub(crate) struct Runner {
     bootstraps: InstalledBootstraps,
     /// A directory of its own when the state lives in memory; removed with the runner.
     _scratch: Option<tempfile::TempDir>,
-    idle: Mutex<HashMap<String, Vec<Watched>>>,
+    /// The idle instances by pool, the longest idle first.
+    idle: Mutex<HashMap<String, Vec<Idle>>>,
+    /// How long an idle instance stays warm.
+    keep_warm: Duration,
     /// Kills the instances if the emulator dies without stopping them.
     watchdog: Arc<Watchdog>,
     /// The credentials each instance's code gets, which the emulator accepts while it lives.
@@ -167,8 +173,12 @@ fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Runner {
     /// A runner whose code and bootstraps live under `state_dir/runtime`, or in a temporary directory,
-    /// and whose instances get credentials from `temporary_keys`.
-    pub(crate) fn new(state_dir: Option<&Path>, temporary_keys: TemporaryKeys) -> io::Result<Self> {
+    /// whose instances get credentials from `temporary_keys` and stay warm for `keep_warm` when idle.
+    pub(crate) fn new(
+        state_dir: Option<&Path>,
+        temporary_keys: TemporaryKeys,
+        keep_warm: Duration,
+    ) -> io::Result<Self> {
         let (root, scratch) = match state_dir {
             Some(dir) => (dir.join("runtime"), None),
             None => {
@@ -186,6 +196,7 @@ impl Runner {
             bootstraps,
             _scratch: scratch,
             idle: Mutex::new(HashMap::new()),
+            keep_warm,
             busy: Mutex::new(HashMap::new()),
             running: Mutex::new(HashMap::new()),
         })
@@ -259,7 +270,10 @@ impl Runner {
             locked(&self.idle)
                 .entry(launch.pool.clone())
                 .or_default()
-                .push(instance);
+                .push(Idle {
+                    instance,
+                    since: Instant::now(),
+                });
         }
         report
     }
@@ -271,12 +285,28 @@ impl Runner {
         let mut idle = locked(&self.idle);
         idle.retain(|pool, _| pool == &launch.pool || !pool.starts_with(&prefix));
         let instances = idle.get_mut(&launch.pool)?;
-        while let Some(mut watched) = instances.pop() {
-            if watched.instance().is_alive() {
-                return Some(watched);
+        // The most recently used first, so the others can go cold.
+        while let Some(Idle { mut instance, .. }) = instances.pop() {
+            if instance.instance().is_alive() {
+                return Some(instance);
             }
         }
         None
+    }
+
+    /// Stops the instances that have been idle for the keep-warm period at `now`.
+    pub(crate) fn stop_cold(&self, now: Instant) {
+        let warm = |idle: &Idle| now.saturating_duration_since(idle.since) < self.keep_warm;
+        locked(&self.idle).retain(|_, instances| {
+            instances.retain(warm);
+            !instances.is_empty()
+        });
+    }
+
+    /// Stops the idle instances of `function`, which is gone.
+    pub(crate) fn forget(&self, function: i64) {
+        let prefix = format!("{function}/");
+        locked(&self.idle).retain(|pool, _| !pool.starts_with(&prefix));
     }
 
     async fn start(
@@ -377,6 +407,13 @@ impl Drop for Runner {
     fn drop(&mut self) {
         self.shutdown();
     }
+}
+
+/// An instance waiting for an invocation of its pool.
+#[derive(Debug)]
+struct Idle {
+    instance: Watched,
+    since: Instant,
 }
 
 /// An instance whose process group the watchdog holds for as long as it lives.
