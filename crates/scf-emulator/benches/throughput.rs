@@ -3,8 +3,9 @@
 //! in the same run; then how a `ListAsyncEvents` page of 20 scales from 100 to 100,000 events held; then
 //! a warm sync `Invoke` of a Python handler (`run_code`) against starting `python3 -c pass`.
 //!
-//! Both servers run on the same runtime as the load generator: keep-alive HTTP/1.1 connections, each
-//! sending one request at a time. The same pre-signed request is reused; its signature stays valid for
+//! Both servers run on the same runtime as the load generator, first a single thread, where the ratio is
+//! the work per request, then a worker per core: keep-alive HTTP/1.1 connections, each sending one request
+//! at a time. The same pre-signed request is reused; its signature stays valid for
 //! 300 s, far longer than the run.
 #![allow(clippy::print_stdout, clippy::unwrap_used, missing_docs)]
 
@@ -149,76 +150,116 @@ fn print_row(name: &str, concurrency: usize, m: &Measured, ratio: Option<f64>, t
     );
 }
 
+/// The runtimes the throughput rows run on, servers and load generator together.
+#[derive(Clone, Copy)]
+enum Threads {
+    /// One thread: each request costs what its work costs, with no scheduler between the client and
+    /// the server.
+    One,
+    /// A worker per core, as the emulator binary runs. At one connection this mostly measures how fast
+    /// the OS wakes a parked worker, which varies from run to run more than the servers differ.
+    PerCore,
+}
+
+impl Threads {
+    fn runtime(self) -> tokio::runtime::Runtime {
+        match self {
+            Self::One => tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap(),
+            Self::PerCore => tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .unwrap(),
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::One => "one thread",
+            Self::PerCore => "a worker per core",
+        }
+    }
+}
+
 fn main() {
+    println!("scf-emulator benchmark: actions with TC3 verification vs a bare hyper server");
+    println!(
+        "bare server: reads the request, answers the emulator's answer as fixed bytes; median of {ROUNDS} alternating {} s runs",
+        RUN.as_secs()
+    );
+    println!(
+        "keep-alive HTTP/1.1, one request in flight per connection, {} ms warm-up per run; servers and load on one runtime",
+        WARM_UP.as_millis()
+    );
+    for threads in [Threads::One, Threads::PerCore] {
+        threads.runtime().block_on(throughput(threads));
+    }
     block_on(async {
         let emulator = start().await;
-        let addr = emulator.local_addr();
-
-        // One running event to ask about, so every answer is a success.
-        let invoke = presign(
-            addr,
-            "Invoke",
-            r#"{"FunctionName":"hello","InvocationType":"Event","ClientContext":"{\"scf_emulator\":{\"duration_ms\":3600000}}"}"#,
-        );
-        let answer = send_once(addr, invoke).await;
-        let answer: serde_json::Value = serde_json::from_slice(&answer).unwrap();
-        let id = answer["Response"]["Result"]["FunctionRequestId"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let actions = [
-            (
-                "GetAsyncEventStatus",
-                "≥ 0.70",
-                Arc::new(presign(
-                    addr,
-                    "GetAsyncEventStatus",
-                    &format!(r#"{{"InvokeRequestId":"{id}"}}"#),
-                )),
-            ),
-            // The issue sets no target for ListFunctions; its row shows where the functions stand.
-            (
-                "ListFunctions",
-                "-",
-                Arc::new(presign(addr, "ListFunctions", r#"{"Limit":20}"#)),
-            ),
-        ];
-
-        println!("scf-emulator benchmark: actions with TC3 verification vs a bare hyper server");
-        println!(
-            "bare server: reads the request, answers the emulator's answer as fixed bytes; median of {ROUNDS} alternating {} s runs",
-            RUN.as_secs()
-        );
-        println!(
-            "keep-alive HTTP/1.1, one request in flight per connection, {} ms warm-up per run",
-            WARM_UP.as_millis()
-        );
-        for (action, target, request) in &actions {
-            println!();
-            println!("{action}");
-            println!("| server | connections | requests/s | p50 | p99 | ratio to bare | target |");
-            println!("|---|---:|---:|---:|---:|---:|---:|");
-            for concurrency in [1, 64] {
-                let (baseline, measured) = against_bare(addr, request, concurrency).await;
-                let ratio = measured.per_second / baseline.per_second;
-                print_row("bare hyper", concurrency, &baseline, None, "-");
-                print_row("scf-emulator", concurrency, &measured, Some(ratio), target);
-                report(&Row {
-                    area: "scf-emulator".into(),
-                    measurement: format!(
-                        "{action} throughput vs a bare hyper server, {concurrency} connection(s)"
-                    ),
-                    value: measured.describe(),
-                    baseline: baseline.describe(),
-                    ratio: format!("{ratio:.2}"),
-                    target: (*target).into(),
-                });
-            }
-        }
-
-        list_pages_scale(addr).await;
+        list_pages_scale(emulator.local_addr()).await;
         python_invoke_vs_start().await;
     });
+}
+
+/// GetAsyncEventStatus and ListFunctions against the bare server, at 1 and 64 connections.
+async fn throughput(threads: Threads) {
+    let emulator = start().await;
+    let addr = emulator.local_addr();
+
+    // One running event to ask about, so every answer is a success.
+    let invoke = presign(
+        addr,
+        "Invoke",
+        r#"{"FunctionName":"hello","InvocationType":"Event","ClientContext":"{\"scf_emulator\":{\"duration_ms\":3600000}}"}"#,
+    );
+    let answer = send_once(addr, invoke).await;
+    let answer: serde_json::Value = serde_json::from_slice(&answer).unwrap();
+    let id = answer["Response"]["Result"]["FunctionRequestId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let actions = [
+        (
+            "GetAsyncEventStatus",
+            "≥ 0.70",
+            Arc::new(presign(
+                addr,
+                "GetAsyncEventStatus",
+                &format!(r#"{{"InvokeRequestId":"{id}"}}"#),
+            )),
+        ),
+        // The issue sets no target for ListFunctions; its row shows where the functions stand.
+        (
+            "ListFunctions",
+            "-",
+            Arc::new(presign(addr, "ListFunctions", r#"{"Limit":20}"#)),
+        ),
+    ];
+    for (action, target, request) in &actions {
+        println!();
+        println!("{action}, {}", threads.label());
+        println!("| server | connections | requests/s | p50 | p99 | ratio to bare | target |");
+        println!("|---|---:|---:|---:|---:|---:|---:|");
+        for concurrency in [1, 64] {
+            let (baseline, measured) = against_bare(addr, request, concurrency).await;
+            let ratio = measured.per_second / baseline.per_second;
+            print_row("bare hyper", concurrency, &baseline, None, "-");
+            print_row("scf-emulator", concurrency, &measured, Some(ratio), target);
+            report(&Row {
+                area: "scf-emulator".into(),
+                measurement: format!(
+                    "{action} throughput vs a bare hyper server, {concurrency} connection(s), {}",
+                    threads.label()
+                ),
+                value: measured.describe(),
+                baseline: baseline.describe(),
+                ratio: format!("{ratio:.2}"),
+                target: (*target).into(),
+            });
+        }
+    }
 }
 
 /// A 20-event ListAsyncEvents page of a function holding 100,000 events against one holding 100, one
