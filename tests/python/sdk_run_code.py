@@ -4,7 +4,7 @@ Run by tests/tests/official_python_sdk.rs, which starts `scf-emulator --run-code
 its endpoint and keys in the environment. For Python3.9, Nodejs16.13 and CustomRuntime (Tencent's bash
 sample, verbatim): CreateFunction from a zip, GetFunction until Active, a sync Invoke and an async one
 followed with GetAsyncEventStatus and GetFunctionLogs. Then the failures on the Python and Node.js
-functions: an exception, a timeout, an exit, a termination and a graceful one. At the end it prints
+functions and on a bash Custom Runtime with the same cases: an exception, a timeout, an exit, a termination and a graceful one. At the end it prints
 `INSTANCE <pid>` for each warm instance and for a running handler and the process it started, so the test
 can check that stopping the emulator ends them. Exits non-zero on the first check that fails. Without `node` on PATH the Node.js part is skipped, saying so.
 """
@@ -45,6 +45,8 @@ BASH_HANDLER = fixture(BASH_SAMPLE, "index.sh")
 # One handler per language for every case; the event says which.
 PYTHON_FILES = [("index.py", fixture("..", "fixtures", "handlers", "index.py"), 0o644)]
 NODE_FILES = [("index.js", fixture("..", "fixtures", "handlers", "index.js"), 0o644)]
+# A Custom Runtime in bash with the same cases.
+BASH_CASES_FILES = [("bootstrap", fixture("..", "fixtures", "handlers", "bootstrap"), 0o755)]
 
 
 def client():
@@ -273,14 +275,18 @@ check_kind(
 )
 
 def check_failures(name, runtime, files, language, raised):
-    """The failures on `name`, already deployed from `files`: an exception (`raised` is what its log and
-    stack trace show), a timeout, an exit, a termination and a graceful one."""
+    """The failures on `name`, already deployed from `files`: an exception (`raised` is what its log
+    shows), a timeout, an exit, a termination and a graceful one."""
     no_retries(name)
     # An exception: ErrMsg holds the exception, status 430, sync and async.
     result = invoke(name, {"action": "raise"})
     error = error_of(result)
-    check(error.get("statusCode") == 430, f"{name}: an exception is status 430: {error}")
-    check(f"{language} refuses" in error.get("stackTrace", ""), f"{name}: ErrMsg holds the exception: {error}")
+    if runtime == "CustomRuntime":
+        # What the bootstrap posted to /runtime/invocation/error, as it is.
+        check(error == {"errorMessage": f"{language} refuses"}, f"{name}: ErrMsg is what was posted: {error}")
+    else:
+        check(error.get("statusCode") == 430, f"{name}: an exception is status 430: {error}")
+        check(f"{language} refuses" in error.get("stackTrace", ""), f"{name}: ErrMsg holds the exception: {error}")
     check(result.RetMsg == "", f"{name}: a failed invocation returns nothing: {result.RetMsg}")
     check(raised in result.Log, f"{name}: the Tail log holds the traceback: {result.Log}")
     event_id = invoke_async(name, {"action": "raise"})
@@ -329,6 +335,8 @@ atexit.register(shutil.rmtree, markers, ignore_errors=True)
 check_failures("py-kinds", "Python3.9", PYTHON_FILES, "python", "ValueError: python refuses")
 if node:
     check_failures("node-kinds", "Nodejs16.13", NODE_FILES, "node", "Error: node refuses")
+deploy("bash-cases", "CustomRuntime", BASH_CASES_FILES, timeout=300)
+check_failures("bash-cases", "CustomRuntime", BASH_CASES_FILES, "bash", "bash raise")
 
 # The processes alive now, for the test to check that stopping the emulator ends them: the warm instances,
 # and a handler still running with a process it started.

@@ -3,8 +3,8 @@
 //! alias followed with GetAsyncEventStatus, the event listed, and the function deleted. Then, against the
 //! emulator binary with `--run-code`, each runtime kind running its own code from a zip (Python, Node.js
 //! when `node` is on PATH, and Tencent's bash sample as a CustomRuntime): sync and async invocations
-//! followed with GetAsyncEventStatus and read back with GetFunctionLogs; and for Python and Node.js each
-//! failure, sync and async: an exception (430), an exit (439), a termination with and without
+//! followed with GetAsyncEventStatus and read back with GetFunctionLogs; and for Python, Node.js and a bash
+//! Custom Runtime with a case for each outcome, each failure, sync and async: an exception (430), an exit (439), a termination with and without
 //! GraceShutdown (ABORTED), and a timeout (433) after UpdateFunctionConfiguration lowers the Timeout.
 //!
 //! It needs tccli installed (`cargo xtask tccli`); `cargo xtask ci` installs it and runs this test.
@@ -165,32 +165,57 @@ fn poll(mut action: impl FnMut() -> Value, done: impl Fn(&Value) -> bool, what: 
     }
 }
 
-/// A function language whose shipped bootstrap runs `index.main_handler`, with the handler that has a case
-/// for each outcome (`tests/fixtures/handlers`).
+/// A function whose code has a case for each outcome, the event's `action` saying which
+/// (`tests/fixtures/handlers`): a Python or Node.js handler that the emulator's own bootstrap runs, or a
+/// Custom Runtime bootstrap in bash.
 struct Language {
-    /// How the handler names itself in what it prints: `python raise <request id>`.
+    /// How the code names itself in what it prints: `python raise <request id>`.
     name: &'static str,
     runtime: &'static str,
-    file: &'static str,
-    source: &'static str,
+    files: &'static [(&'static str, &'static str, u32)],
     /// What the log of a raised exception holds.
     raised: &'static str,
+}
+
+impl Language {
+    /// Whether the emulator's bootstrap reports the code's errors, in SCF's error JSON; a Custom Runtime
+    /// reports its own.
+    fn shipped_bootstrap(&self) -> bool {
+        self.runtime != "CustomRuntime"
+    }
 }
 
 const PYTHON: Language = Language {
     name: "python",
     runtime: "Python3.9",
-    file: "index.py",
-    source: include_str!("../fixtures/handlers/index.py"),
+    files: &[(
+        "index.py",
+        include_str!("../fixtures/handlers/index.py"),
+        0o644,
+    )],
     raised: "ValueError: python refuses",
 };
 
 const NODE: Language = Language {
     name: "node",
     runtime: "Nodejs16.13",
-    file: "index.js",
-    source: include_str!("../fixtures/handlers/index.js"),
+    files: &[(
+        "index.js",
+        include_str!("../fixtures/handlers/index.js"),
+        0o644,
+    )],
     raised: "Error: node refuses",
+};
+
+const BASH: Language = Language {
+    name: "bash",
+    runtime: "CustomRuntime",
+    files: &[(
+        "bootstrap",
+        include_str!("../fixtures/handlers/bootstrap"),
+        0o755,
+    )],
+    raised: "bash raise",
 };
 
 /// Tencent's bash sample, verbatim, as the emulator's own tests keep it.
@@ -350,12 +375,19 @@ impl Function<'_> {
         let what = self.name;
         let result = self.invoke(&serde_json::json!({"action": "raise"}));
         let error = error_of(&result);
-        assert_eq!(error["statusCode"], 430, "{what}: {error}");
         let refuses = format!("{} refuses", language.name);
-        assert!(
-            error["stackTrace"].as_str().unwrap().contains(&refuses),
-            "{what}: {error}"
-        );
+        if language.shipped_bootstrap() {
+            assert_eq!(error["statusCode"], 430, "{what}: {error}");
+            let trace = error["stackTrace"].as_str().unwrap();
+            assert!(trace.contains(&refuses), "{what}: {error}");
+        } else {
+            // What the Custom Runtime posted to /runtime/invocation/error, as it is.
+            assert_eq!(
+                error,
+                serde_json::json!({"errorMessage": refuses}),
+                "{what}"
+            );
+        }
         assert_eq!(result["RetMsg"], "", "{what}: {result}");
         assert!(
             result["Log"].as_str().unwrap().contains(language.raised),
@@ -477,7 +509,7 @@ fn tccli_runs_each_runtime_kind_through_each_outcome() {
         endpoint: emulator.endpoint(),
         name,
     };
-    let mut languages = vec![("py-kinds", &PYTHON)];
+    let mut languages = vec![("py-kinds", &PYTHON), ("bash-cases", &BASH)];
     if which("node") {
         languages.push(("node-kinds", &NODE));
     } else {
@@ -489,7 +521,7 @@ fn tccli_runs_each_runtime_kind_through_each_outcome() {
             let function = function(name);
             let markers = &markers;
             scope.spawn(move || {
-                function.deploy(language.runtime, &[(language.file, language.source, 0o644)]);
+                function.deploy(language.runtime, language.files);
                 function.check_success(
                     |event, returned| check_returned_json(language.name, name, event, returned),
                     |request, _| format!("{} echo {request}", language.name),
