@@ -384,6 +384,63 @@ async fn reserved_concurrency_caps_the_instances_and_the_rest_get_432() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn functions_without_reserved_concurrency_share_the_account_total() {
+    let (_emulator, client) = start().await;
+    let source = "import time\n\
+        def main_handler(event, context):\n    \
+            if 'marker' in event:\n        open(event['marker'], 'w').close()\n    \
+            time.sleep(event.get('sleep', 0))\n    \
+            return 'done'\n";
+    // The least total there may be: 12,800 MB, four instances of 3,072 MB.
+    client
+        .post(
+            "PutTotalConcurrencyConfig",
+            json!({"TotalConcurrencyMem": 12800}),
+        )
+        .await
+        .ok();
+    deploy(
+        &client,
+        "py-big",
+        "Python3.9",
+        python(source),
+        json!({"MemorySize": 3072}),
+    )
+    .await;
+    client
+        .post(
+            "UpdateFunctionEventInvokeConfig",
+            json!({"FunctionName": "py-big", "AsyncTriggerConfig": {"RetryConfig": [{"RetryNum": 0}], "MsgTTL": 3600}}),
+        )
+        .await
+        .ok();
+    let dir = tempfile::tempdir().unwrap();
+    let mut busy = Vec::new();
+    for n in 0..4 {
+        let marker = dir.path().join(format!("started-{n}"));
+        let event = json!({"sleep": 3, "marker": marker});
+        busy.push((client.invoke_async("py-big", Some(event)).await, marker));
+    }
+    for (_, marker) in &busy {
+        wait_for_file(marker).await;
+    }
+    let refused = client.invoke_async("py-big", None).await;
+    assert_eq!(
+        wait_for_end(&client, &refused).await,
+        ("FAILED".to_owned(), 432)
+    );
+    for (id, _) in &busy {
+        assert_eq!(
+            wait_for_end(&client, id).await,
+            ("FINISHED".to_owned(), 200)
+        );
+    }
+    // Their memory is free again.
+    let result = invoke(&client, "py-big", json!({})).await;
+    assert_eq!(result["RetMsg"], r#""done""#, "{result}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn runtimes_the_emulator_cannot_run_are_refused_at_invocation() {
     let (_emulator, client) = start().await;
     deploy(

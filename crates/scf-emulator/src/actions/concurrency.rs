@@ -7,7 +7,9 @@
 //!   `Namespace` member must name an existing namespace, and per-namespace quotas are not kept (GetAccount
 //!   shows each namespace's `TotalConcurrencyMem` as 0, as its example does for one without a quota).
 //! - Reserved memory across all functions stays within the total minus 12,800 MB ("用户总并发内存配额 -
-//!   12800"); DeleteReservedConcurrencyConfig of a function without one succeeds.
+//!   12800"); DeleteReservedConcurrencyConfig of a function without one succeeds. Functions without
+//!   reserved concurrency share what is not reserved: with `run_code`, their running instances' memory
+//!   stays within it.
 //! - Provisioned concurrency is set on a published version or an alias (which provisions its main
 //!   version's memory), never `$LATEST`. A function's instances are its reserved memory (or the account
 //!   total) divided by its `$LATEST` memory; provisioned instances over all its versions stay within that
@@ -159,6 +161,15 @@ fn total_mem(connection: &Connection) -> Result<i64, Failure> {
         .query_row([TOTAL_KEY], |r| r.get::<_, i64>(0))
         .optional()?;
     Ok(stored.unwrap_or(USER_CONCURRENCY_MEM_LIMIT))
+}
+
+/// The memory that functions without reserved concurrency share: the account's total less what is
+/// reserved.
+pub(super) fn unreserved_mem(connection: &Connection) -> Result<i64, Failure> {
+    let reserved: i64 = connection
+        .prepare_cached("SELECT coalesce(sum(memory), 0) FROM reserved_concurrency")?
+        .query_row([], |r| r.get(0))?;
+    Ok((total_mem(connection)? - reserved).max(0))
 }
 
 /// The memory reserved by every function but `except`.

@@ -81,8 +81,16 @@ pub(crate) struct Launch {
     pub(crate) timeout: Duration,
     pub(crate) init_timeout: Duration,
     pub(crate) memory_mb: u64,
-    /// The most instances the function may run at once, if limited.
-    pub(crate) max_instances: Option<u32>,
+    pub(crate) quota: Quota,
+}
+
+/// What limits how many instances of a function run at once.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Quota {
+    /// The function's reserved concurrency: this many instances of its memory.
+    Reserved { instances: u32 },
+    /// The account's memory that no function reserved, shared by every function without a reservation.
+    Shared { memory_mb: u64 },
 }
 
 /// What one invocation did, as Invoke, the logs and the event report it.
@@ -162,8 +170,7 @@ pub(crate) struct Runner {
     watchdog: Arc<Watchdog>,
     /// The credentials each instance's code gets, which the emulator accepts while it lives.
     temporary_keys: TemporaryKeys,
-    /// Instances running an invocation, per function.
-    busy: Mutex<HashMap<i64, u32>>,
+    busy: Mutex<Busy>,
     running: Mutex<HashMap<String, Terminator>>,
 }
 
@@ -197,7 +204,7 @@ impl Runner {
             _scratch: scratch,
             idle: Mutex::new(HashMap::new()),
             keep_warm,
-            busy: Mutex::new(HashMap::new()),
+            busy: Mutex::new(Busy::default()),
             running: Mutex::new(HashMap::new()),
         })
     }
@@ -216,29 +223,12 @@ impl Runner {
         request_id: &str,
         event: Vec<u8>,
     ) -> Report {
-        if !self.reserve(launch) {
-            let message = format!(
-                "Function concurrency exceeded its limit of {} instance(s).",
-                launch.max_instances.unwrap_or_default()
-            );
+        if let Err(message) = locked(&self.busy).take(launch) {
             return Report::failed(request_id, RESOURCE_LIMIT_REACHED, &message, "");
         }
         let report = self.run_reserved(launch, zip, request_id, event).await;
-        if let Some(busy) = locked(&self.busy).get_mut(&launch.function) {
-            *busy = busy.saturating_sub(1);
-        }
+        locked(&self.busy).give_back(launch);
         report
-    }
-
-    /// Counts an instance of `launch`'s function as busy, unless that goes over its limit.
-    fn reserve(&self, launch: &Launch) -> bool {
-        let mut busy = locked(&self.busy);
-        let count = busy.entry(launch.function).or_default();
-        if launch.max_instances.is_some_and(|max| *count >= max) {
-            return false;
-        }
-        *count += 1;
-        true
     }
 
     async fn run_reserved(
@@ -406,6 +396,48 @@ impl Runner {
 impl Drop for Runner {
     fn drop(&mut self) {
         self.shutdown();
+    }
+}
+
+/// The instances running an invocation.
+#[derive(Debug, Default)]
+struct Busy {
+    /// Per function.
+    instances: HashMap<i64, u32>,
+    /// The memory of those of functions without reserved concurrency.
+    shared_mb: u64,
+}
+
+impl Busy {
+    /// Counts an instance of `launch`'s function as busy, unless that goes over its quota; the refusal
+    /// says which.
+    fn take(&mut self, launch: &Launch) -> Result<(), String> {
+        let count = self.instances.entry(launch.function).or_default();
+        match launch.quota {
+            Quota::Reserved { instances } if *count >= instances => {
+                return Err(format!(
+                    "Function concurrency exceeded its limit of {instances} instance(s)."
+                ));
+            }
+            Quota::Shared { memory_mb } if self.shared_mb + launch.memory_mb > memory_mb => {
+                return Err(format!(
+                    "Account concurrency exceeded the {memory_mb} MB that functions without reserved concurrency share."
+                ));
+            }
+            Quota::Reserved { .. } => {}
+            Quota::Shared { .. } => self.shared_mb += launch.memory_mb,
+        }
+        *count += 1;
+        Ok(())
+    }
+
+    fn give_back(&mut self, launch: &Launch) {
+        if let Some(count) = self.instances.get_mut(&launch.function) {
+            *count = count.saturating_sub(1);
+        }
+        if let Quota::Shared { .. } = launch.quota {
+            self.shared_mb = self.shared_mb.saturating_sub(launch.memory_mb);
+        }
     }
 }
 

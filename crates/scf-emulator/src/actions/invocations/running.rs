@@ -27,7 +27,7 @@ use super::super::{Call, code, concurrency, functions::Function, triggers, versi
 use super::{bill_duration, events};
 use crate::db::Db;
 use crate::failure::Failure;
-use crate::runtime::runner::{Launch, Report, Runner, SUCCESS};
+use crate::runtime::runner::{Launch, Quota, Report, Runner, SUCCESS};
 
 /// SCF's defaults for members CreateFunction leaves out.
 const DEFAULT_RUNTIME: &str = "Python3.6";
@@ -61,8 +61,14 @@ pub(crate) fn launch(
         ));
     };
     let memory_mb = settings.memory_size.unwrap_or(DEFAULT_MEMORY_MB).max(1);
-    let max_instances = concurrency::reserved_of(connection, function)?
-        .map(|reserved| u32::try_from(reserved / memory_mb).unwrap_or(u32::MAX));
+    let quota = match concurrency::reserved_of(connection, function)? {
+        Some(reserved) => Quota::Reserved {
+            instances: u32::try_from(reserved / memory_mb).unwrap_or(u32::MAX),
+        },
+        None => Quota::Shared {
+            memory_mb: u64::try_from(concurrency::unreserved_mem(connection)?).unwrap_or(0),
+        },
+    };
     let mut env: Vec<(String, String)> = settings
         .environment
         .iter()
@@ -124,7 +130,7 @@ pub(crate) fn launch(
         timeout: secs(settings.timeout, DEFAULT_TIMEOUT_SECS),
         init_timeout: secs(settings.init_timeout, DEFAULT_INIT_TIMEOUT_SECS),
         memory_mb: memory_mb as u64,
-        max_instances,
+        quota,
     })
 }
 
