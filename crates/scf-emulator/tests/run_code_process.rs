@@ -75,13 +75,16 @@ async fn running_sleeper(dir: &Path) -> (EmulatorProcess, Vec<u32>) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_stops_every_instance_with_the_emulator() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut emulator, pids) = running_sleeper(dir.path()).await;
-    emulator.terminate();
-    assert!(emulator.exited());
-    for pid in pids {
-        wait_until_gone(pid, DEADLINE);
+async fn sigterm_and_sigint_stop_every_instance_with_the_emulator() {
+    for stop in [EmulatorProcess::terminate, EmulatorProcess::interrupt] {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut emulator, pids) = running_sleeper(dir.path()).await;
+        // It stopped itself, rather than dying of the signal.
+        let status = stop(&mut emulator).unwrap();
+        assert!(status.success(), "{status}");
+        for pid in pids {
+            wait_until_gone(pid, DEADLINE);
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -46,22 +46,27 @@ impl EmulatorProcess {
 
     /// SIGKILL, as a crash or the OOM killer sends it, then reaps the process.
     pub fn kill_now(&mut self) {
-        self.signal("-KILL");
+        let _ = self.signal("-KILL");
     }
 
-    /// SIGTERM, as a service manager stops it, then reaps the process.
-    pub fn terminate(&mut self) {
-        self.signal("-TERM");
+    /// SIGTERM, as a service manager stops it, then reaps the process; its exit status.
+    pub fn terminate(&mut self) -> Option<ExitStatus> {
+        self.signal("-TERM")
     }
 
-    fn signal(&mut self, signal: &str) {
+    /// SIGINT, as Ctrl-C in a terminal stops it, then reaps the process; its exit status.
+    pub fn interrupt(&mut self) -> Option<ExitStatus> {
+        self.signal("-INT")
+    }
+
+    fn signal(&mut self, signal: &str) -> Option<ExitStatus> {
         if self.child.try_wait().ok().flatten().is_none() {
             // No assertion here: this also runs while a failed test unwinds.
             let _ = Command::new("kill")
                 .args([signal, &self.child.id().to_string()])
                 .status();
-            let _ = self.child.wait();
         }
+        self.child.wait().ok()
     }
 
     /// Whether the process has exited.
