@@ -4,9 +4,11 @@ Run by tests/tests/official_python_sdk.rs, which starts `scf-emulator --run-code
 its endpoint and keys in the environment. For Python3.9, Nodejs16.13 and CustomRuntime (Tencent's bash
 sample, verbatim): CreateFunction from a zip, GetFunction until Active, a sync Invoke and an async one
 followed with GetAsyncEventStatus and GetFunctionLogs. Then the failures on the Python and Node.js
-functions and on a bash Custom Runtime with the same cases: an exception, a timeout, an exit, a termination and a graceful one. At the end it prints
-`INSTANCE <pid>` for each warm instance and for a running handler and the process it started, so the test
-can check that stopping the emulator ends them. Exits non-zero on the first check that fails. Without `node` on PATH the Node.js part is skipped, saying so.
+functions and on a bash Custom Runtime with the same cases: an exception, a timeout, an exit, a
+termination and a graceful one; and init failures: a bootstrap that exits, a module that raises on import.
+At the end it prints `INSTANCE <pid>` for each warm instance and for a running handler and the process it
+started, so the test can check that stopping the emulator ends them. Exits non-zero on the first check that
+fails. Without `node` on PATH the Node.js part is skipped, saying so.
 """
 import atexit
 import base64
@@ -337,6 +339,29 @@ if node:
     check_failures("node-kinds", "Nodejs16.13", NODE_FILES, "node", "Error: node refuses")
 deploy("bash-cases", "CustomRuntime", BASH_CASES_FILES, timeout=300)
 check_failures("bash-cases", "CustomRuntime", BASH_CASES_FILES, "bash", "bash raise")
+
+
+def check_init_failure(name, runtime, files, status_code, printed):
+    """`name` cannot start its code: `status_code` in ErrMsg and the event, sync and async, and each of
+    `printed` in the Tail log and GetFunctionLogs."""
+    deploy(name, runtime, files, timeout=30)
+    no_retries(name)
+    result = invoke(name, {})
+    check(error_of(result).get("statusCode") == status_code, f"{name}: status {status_code}: {result.ErrMsg}")
+    check(all(text in result.Log for text in printed), f"{name}: the Tail log holds {printed}: {result.Log}")
+    event_id = invoke_async(name, {})
+    check(wait_for_end(event_id) == ("FAILED", status_code), f"{name}: the async event FAILED with {status_code}")
+    log = function_log(name, event_id).Log
+    check(all(text in log for text in printed), f"{name}: GetFunctionLogs holds {printed}: {log}")
+
+
+# Init failures: a Custom Runtime that exits before it is ready (405), a Python module that raises on
+# import (437, its handler cannot be loaded).
+crashing = "#!/bin/sh\necho 'loading config'\necho 'config missing' >&2\nexit 3\n"
+check_init_failure("bash-init-crash", "CustomRuntime", [("bootstrap", crashing, 0o755)], 405,
+                   ["loading config", "config missing"])
+check_init_failure("py-import-fails", "Python3.9", [("index.py", "raise RuntimeError('no config at import')\n", 0o644)],
+                   437, ["no config at import"])
 
 # The processes alive now, for the test to check that stopping the emulator ends them: the warm instances,
 # and a handler still running with a process it started.

@@ -5,7 +5,9 @@
 //! when `node` is on PATH, and Tencent's bash sample as a CustomRuntime): sync and async invocations
 //! followed with GetAsyncEventStatus and read back with GetFunctionLogs; and for Python, Node.js and a bash
 //! Custom Runtime with a case for each outcome, each failure, sync and async: an exception (430), an exit (439), a termination with and without
-//! GraceShutdown (ABORTED), and a timeout (433) after UpdateFunctionConfiguration lowers the Timeout.
+//! GraceShutdown (ABORTED), and a timeout (433) after UpdateFunctionConfiguration lowers the Timeout; and
+//! init failures: a Custom Runtime that exits before it is ready (405) and a Python module that raises on
+//! import (437).
 //!
 //! It needs tccli installed (`cargo xtask tccli`); `cargo xtask ci` installs it and runs this test.
 //! `SCF_TCCLI_PYTHON` picks another interpreter.
@@ -13,7 +15,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -226,7 +228,7 @@ const BASH_HANDLER: &str =
 
 /// One function, called through tccli.
 struct Function<'a> {
-    home: &'a Path,
+    home: PathBuf,
     endpoint: &'a str,
     name: &'a str,
 }
@@ -238,7 +240,7 @@ impl Function<'_> {
             .into_iter()
             .chain(args.iter().copied())
             .collect();
-        tccli(self.home, self.endpoint, &args)
+        tccli(&self.home, self.endpoint, &args)
     }
 
     /// Creates the function from the zip of `files` (name, text, mode) and waits until it is Active;
@@ -303,7 +305,7 @@ impl Function<'_> {
         let status = poll(
             || {
                 tccli(
-                    self.home,
+                    &self.home,
                     self.endpoint,
                     &["GetAsyncEventStatus", "--InvokeRequestId", event],
                 )
@@ -453,6 +455,38 @@ impl Function<'_> {
     }
 }
 
+impl Function<'_> {
+    /// A sync and an async invocation fail to start the code: `status_code` in ErrMsg and the event,
+    /// and the code's output, each of `printed`, in the Tail log and GetFunctionLogs.
+    fn check_init_failure(&self, status_code: i64, printed: &[&str]) {
+        let what = self.name;
+        let result = self.invoke(&serde_json::json!({}));
+        assert_eq!(
+            error_of(&result)["statusCode"],
+            status_code,
+            "{what}: {result}"
+        );
+        let log = result["Log"].as_str().unwrap();
+        for text in printed {
+            assert!(log.contains(text), "{what}: {text:?} is not in {log}");
+        }
+        let id = self.invoke_async(&serde_json::json!({}));
+        assert_eq!(
+            self.wait_for_end(&id),
+            ("FAILED".to_owned(), status_code),
+            "{what}"
+        );
+        let log = self.log_of(&id);
+        let text = log["Log"].as_str().unwrap();
+        for printed in printed {
+            assert!(
+                text.contains(printed),
+                "{what}: {printed:?} is not in {text}"
+            );
+        }
+    }
+}
+
 /// The ErrMsg of a failed sync Invoke's Result, decoded.
 fn error_of(result: &Value) -> Value {
     let message = result["ErrMsg"].as_str().unwrap();
@@ -500,14 +534,19 @@ fn tccli_runs_each_runtime_kind_through_each_outcome() {
     // Declared first, so it is removed after the emulator has stopped, even when the test fails.
     let scratch = tempfile::tempdir().unwrap();
     let emulator = EmulatorProcess::start(&scratch.path().join("state"), &["--run-code"]);
-    let home = scratch.path().join("home");
+    let homes = scratch.path().join("homes");
     let markers = scratch.path().join("markers");
-    std::fs::create_dir_all(&home).unwrap();
     std::fs::create_dir_all(&markers).unwrap();
-    let function = |name| Function {
-        home: &home,
-        endpoint: emulator.endpoint(),
-        name,
+    // A home per function: tccli writes its configuration there as it starts, and the functions' calls
+    // run side by side.
+    let function = |name: &'static str| {
+        let home = homes.join(name);
+        std::fs::create_dir_all(&home).unwrap();
+        Function {
+            home,
+            endpoint: emulator.endpoint(),
+            name,
+        }
     };
     let mut languages = vec![("py-kinds", &PYTHON), ("bash-cases", &BASH)];
     if which("node") {
@@ -544,6 +583,18 @@ fn tccli_runs_each_runtime_kind_through_each_outcome() {
                 |event, returned| assert_eq!(returned, format!("Echoing request: '{event}'")),
                 |_, event| event.to_string(),
             );
+        });
+        scope.spawn(|| {
+            // A Custom Runtime that exits before it is ready: an init failure, status 405.
+            let crashing = function("bash-init-crash");
+            let bootstrap = "#!/bin/sh\necho 'loading config'\necho 'config missing' >&2\nexit 3\n";
+            crashing.deploy("CustomRuntime", &[("bootstrap", bootstrap, 0o755)]);
+            crashing.check_init_failure(405, &["loading config", "config missing"]);
+            // A Python module that raises on import: its handler cannot be loaded, status 437.
+            let broken = function("py-import-fails");
+            let source = "raise RuntimeError('no config at import')\n";
+            broken.deploy("Python3.9", &[("index.py", source, 0o644)]);
+            broken.check_init_failure(437, &["no config at import"]);
         });
     });
 }
