@@ -580,3 +580,38 @@ async fn idle_instances_are_stopped_after_the_keep_warm_period_and_with_their_fu
         .ok();
     wait_until_gone(pid).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_function_runs_its_code_from_a_directory_of_its_own() {
+    let (_emulator, client) = start().await;
+    let source = "import os\ndef main_handler(event, context):\n    return os.path.dirname(os.path.abspath(__file__))\n";
+    let mut directories = Vec::new();
+    for name in ["py-here", "py-there"] {
+        // The same bytes for both.
+        deploy(&client, name, "Python3.9", python(source), json!({})).await;
+        let result = invoke(&client, name, json!({})).await;
+        let directory: String = serde_json::from_str(result["RetMsg"].as_str().unwrap()).unwrap();
+        assert!(std::path::Path::new(&directory).join("index.py").is_file());
+        directories.push(directory);
+    }
+    assert_ne!(
+        directories[0], directories[1],
+        "two functions share a directory"
+    );
+
+    client
+        .post("DeleteFunction", json!({"FunctionName": "py-here"}))
+        .await
+        .ok();
+    let gone = std::path::Path::new(&directories[0]);
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    while gone.exists() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{} is still there",
+            gone.display()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(std::path::Path::new(&directories[1]).is_dir());
+}

@@ -297,6 +297,18 @@ impl Runner {
     pub(crate) fn forget(&self, function: i64) {
         let prefix = format!("{function}/");
         locked(&self.idle).retain(|pool, _| !pool.starts_with(&prefix));
+        // Its unpacked code goes too, unless an invocation still runs it; a function created later
+        // with the same row id then starts from a clean directory.
+        let busy = locked(&self.busy);
+        if busy.instances.get(&function).copied().unwrap_or(0) == 0 {
+            let _ = std::fs::remove_dir_all(self.function_root(function));
+        }
+    }
+
+    /// Where the versions of `function` are unpacked: a directory of its own, so what one function
+    /// writes beside its code no other function sees.
+    fn function_root(&self, function: i64) -> PathBuf {
+        self.code_root.join(function.to_string())
     }
 
     async fn start(
@@ -308,12 +320,13 @@ impl Runner {
         let failed = |status_code, message: String, output: &str| {
             Box::new(Report::failed(request_id, status_code, &message, output))
         };
-        let code_dir = self.code_root.join(&launch.code_sha256);
+        let function_root = self.function_root(launch.function);
+        let code_dir = function_root.join(&launch.code_sha256);
         let code_dir = if code_dir.is_dir() {
             code_dir
         } else {
             let zip = zip().map_err(|failure| failed(CONTAINER_INIT_ERROR, failure.message, ""))?;
-            unpack(&zip, &self.code_root)
+            unpack(&zip, &function_root)
                 .map_err(|error| failed(CONTAINER_INIT_ERROR, error.to_string(), ""))?
         };
         let start = Start::of(&launch.runtime)
