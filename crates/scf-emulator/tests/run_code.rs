@@ -117,6 +117,13 @@ fn returned_pid(result: &Value) -> u64 {
     returned["pid"].as_u64().unwrap()
 }
 
+/// A Python handler that creates the file `marker` names, if any, then sleeps `sleep` seconds.
+const SLEEPER_SOURCE: &str = "import time\n\
+    def main_handler(event, context):\n    \
+        if 'marker' in event:\n        open(event['marker'], 'w').close()\n    \
+        time.sleep(event.get('sleep', 0))\n    \
+        return 'done'\n";
+
 /// A Python handler that returns its process's pid.
 const PID_SOURCE: &str =
     "import os\ndef main_handler(event, context):\n    return {'pid': os.getpid()}\n";
@@ -345,16 +352,11 @@ async fn a_node_handler_runs_async_and_its_errors_fail_the_event() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reserved_concurrency_caps_the_instances_and_the_rest_get_432() {
     let (_emulator, client) = start().await;
-    let source = "import time\n\
-        def main_handler(event, context):\n    \
-            if 'marker' in event:\n        open(event['marker'], 'w').close()\n    \
-            time.sleep(event.get('sleep', 0))\n    \
-            return 'done'\n";
     deploy(
         &client,
         "py-single",
         "Python3.9",
-        python(source),
+        python(SLEEPER_SOURCE),
         json!({"MemorySize": 128}),
     )
     .await;
@@ -386,11 +388,6 @@ async fn reserved_concurrency_caps_the_instances_and_the_rest_get_432() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn functions_without_reserved_concurrency_share_the_account_total() {
     let (_emulator, client) = start().await;
-    let source = "import time\n\
-        def main_handler(event, context):\n    \
-            if 'marker' in event:\n        open(event['marker'], 'w').close()\n    \
-            time.sleep(event.get('sleep', 0))\n    \
-            return 'done'\n";
     // The least total there may be: 12,800 MB, four instances of 3,072 MB.
     client
         .post(
@@ -403,7 +400,7 @@ async fn functions_without_reserved_concurrency_share_the_account_total() {
         &client,
         "py-big",
         "Python3.9",
-        python(source),
+        python(SLEEPER_SOURCE),
         json!({"MemorySize": 3072}),
     )
     .await;
