@@ -166,10 +166,8 @@ fn total_mem(connection: &Connection) -> Result<i64, Failure> {
 /// The memory that functions without reserved concurrency share: the account's total less what is
 /// reserved.
 pub(super) fn unreserved_mem(connection: &Connection) -> Result<i64, Failure> {
-    let reserved: i64 = connection
-        .prepare_cached("SELECT coalesce(sum(memory), 0) FROM reserved_concurrency")?
-        .query_row([], |r| r.get(0))?;
-    Ok((total_mem(connection)? - reserved).max(0))
+    // No function has row id 0, so this is what every function reserves.
+    Ok((total_mem(connection)? - reserved_by_others(connection, 0)?).max(0))
 }
 
 /// The memory reserved by every function but `except`.

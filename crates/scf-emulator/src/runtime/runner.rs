@@ -162,8 +162,8 @@ pub(crate) struct Runner {
     bootstraps: InstalledBootstraps,
     /// A directory of its own when the state lives in memory; removed with the runner.
     _scratch: Option<tempfile::TempDir>,
-    /// The idle instances by pool, the longest idle first.
-    idle: Mutex<HashMap<String, Vec<Idle>>>,
+    /// The idle instances by function and pool, the longest idle first.
+    idle: Mutex<HashMap<i64, HashMap<String, Vec<Idle>>>>,
     /// How long an idle instance stays warm.
     keep_warm: Duration,
     /// Kills the instances if the emulator dies without stopping them.
@@ -258,6 +258,8 @@ impl Runner {
         let report = report(request_id, launch, completed);
         if report.status_code != TIME_LIMIT_REACHED && instance.instance().is_alive() {
             locked(&self.idle)
+                .entry(launch.function)
+                .or_default()
                 .entry(launch.pool.clone())
                 .or_default()
                 .push(Idle {
@@ -271,10 +273,10 @@ impl Runner {
     /// An idle instance of the pool, after dropping the idle ones of the function's other pools: a
     /// function whose code or settings changed does not run its old code again.
     fn take_idle(&self, launch: &Launch) -> Option<Watched> {
-        let prefix = format!("{}/", launch.function);
         let mut idle = locked(&self.idle);
-        idle.retain(|pool, _| pool == &launch.pool || !pool.starts_with(&prefix));
-        let instances = idle.get_mut(&launch.pool)?;
+        let pools = idle.get_mut(&launch.function)?;
+        pools.retain(|pool, _| pool == &launch.pool);
+        let instances = pools.get_mut(&launch.pool)?;
         // The most recently used first, so the others can go cold.
         while let Some(Idle { mut instance, .. }) = instances.pop() {
             if instance.instance().is_alive() {
@@ -287,16 +289,18 @@ impl Runner {
     /// Stops the instances that have been idle for the keep-warm period at `now`.
     pub(crate) fn stop_cold(&self, now: Instant) {
         let warm = |idle: &Idle| now.saturating_duration_since(idle.since) < self.keep_warm;
-        locked(&self.idle).retain(|_, instances| {
-            instances.retain(warm);
-            !instances.is_empty()
+        locked(&self.idle).retain(|_, pools| {
+            pools.retain(|_, instances| {
+                instances.retain(warm);
+                !instances.is_empty()
+            });
+            !pools.is_empty()
         });
     }
 
     /// Stops the idle instances of `function`, which is gone.
     pub(crate) fn forget(&self, function: i64) {
-        let prefix = format!("{function}/");
-        locked(&self.idle).retain(|pool, _| !pool.starts_with(&prefix));
+        locked(&self.idle).remove(&function);
         // Its unpacked code goes too, unless an invocation still runs it; a function created later
         // with the same row id then starts from a clean directory.
         let busy = locked(&self.busy);
