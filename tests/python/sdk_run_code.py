@@ -357,11 +357,12 @@ def check_init_failure(name, runtime, files, status_code, printed):
 
 # Init failures: a Custom Runtime that exits before it is ready (405), a Python module that raises on
 # import (437, its handler cannot be loaded).
-crashing = "#!/bin/sh\necho 'loading config'\necho 'config missing' >&2\nexit 3\n"
+crashing = fixture("..", "fixtures", "init-failures", "bootstrap")
 check_init_failure("bash-init-crash", "CustomRuntime", [("bootstrap", crashing, 0o755)], 405,
                    ["loading config", "config missing"])
-check_init_failure("py-import-fails", "Python3.9", [("index.py", "raise RuntimeError('no config at import')\n", 0o644)],
-                   437, ["no config at import"])
+failing_import = fixture("..", "fixtures", "init-failures", "index.py")
+check_init_failure("py-import-fails", "Python3.9", [("index.py", failing_import, 0o644)], 437,
+                   ["no config at import"])
 
 # The processes alive now, for the test to check that stopping the emulator ends them: the warm instances,
 # and a handler still running with a process it started.

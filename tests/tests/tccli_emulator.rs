@@ -4,9 +4,9 @@
 //! emulator binary with `--run-code`, each runtime kind running its own code from a zip (Python, Node.js
 //! when `node` is on PATH, and Tencent's bash sample as a CustomRuntime): sync and async invocations
 //! followed with GetAsyncEventStatus and read back with GetFunctionLogs; and for Python, Node.js and a bash
-//! Custom Runtime with a case for each outcome, each failure, sync and async: an exception (430), an exit (439), a termination with and without
-//! GraceShutdown (ABORTED), and a timeout (433) after UpdateFunctionConfiguration lowers the Timeout; and
-//! init failures: a Custom Runtime that exits before it is ready (405) and a Python module that raises on
+//! Custom Runtime with a case for each outcome, each failure, sync and async: an exception (430), an exit
+//! (439), a termination with and without GraceShutdown (ABORTED), and a timeout (433) after
+//! UpdateFunctionConfiguration lowers the Timeout; and init failures: a Custom Runtime that exits before it is ready (405) and a Python module that raises on
 //! import (437).
 //!
 //! It needs tccli installed (`cargo xtask tccli`); `cargo xtask ci` installs it and runs this test.
@@ -453,9 +453,7 @@ impl Function<'_> {
         let id = self.invoke_async(&sleep);
         assert_eq!(self.wait_for_end(&id), ("FAILED".to_owned(), 433), "{what}");
     }
-}
 
-impl Function<'_> {
     /// A sync and an async invocation fail to start the code: `status_code` in ErrMsg and the event,
     /// and the code's output, each of `printed`, in the Tail log and GetFunctionLogs.
     fn check_init_failure(&self, status_code: i64, printed: &[&str]) {
@@ -522,12 +520,6 @@ fn check_returned_json(language: &str, function: &str, event: &Value, returned: 
     assert!(value["pid"].as_u64().is_some(), "{returned}");
 }
 
-/// Whether `program` is on PATH.
-fn which(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
-}
-
 #[test]
 #[ignore = "needs tccli; `cargo xtask ci` installs it and runs this test"]
 fn tccli_runs_each_runtime_kind_through_each_outcome() {
@@ -549,7 +541,7 @@ fn tccli_runs_each_runtime_kind_through_each_outcome() {
         }
     };
     let mut languages = vec![("py-kinds", &PYTHON), ("bash-cases", &BASH)];
-    if which("node") {
+    if scf_emulator::can_run(NODE.runtime).is_ok() {
         languages.push(("node-kinds", &NODE));
     } else {
         eprintln!("skipped Node.js: `node` is not on PATH, so the Nodejs16.13 function cannot run");
@@ -587,12 +579,12 @@ fn tccli_runs_each_runtime_kind_through_each_outcome() {
         scope.spawn(|| {
             // A Custom Runtime that exits before it is ready: an init failure, status 405.
             let crashing = function("bash-init-crash");
-            let bootstrap = "#!/bin/sh\necho 'loading config'\necho 'config missing' >&2\nexit 3\n";
+            let bootstrap = include_str!("../fixtures/init-failures/bootstrap");
             crashing.deploy("CustomRuntime", &[("bootstrap", bootstrap, 0o755)]);
             crashing.check_init_failure(405, &["loading config", "config missing"]);
             // A Python module that raises on import: its handler cannot be loaded, status 437.
             let broken = function("py-import-fails");
-            let source = "raise RuntimeError('no config at import')\n";
+            let source = include_str!("../fixtures/init-failures/index.py");
             broken.deploy("Python3.9", &[("index.py", source, 0o644)]);
             broken.check_init_failure(437, &["no config at import"]);
         });
