@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::value::MapDeserializer;
-use serde::de::{DeserializeOwned, MapAccess, Visitor};
+use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::value::RawValue;
 
@@ -99,10 +99,42 @@ pub enum ResponseError {
     Malformed(#[from] MalformedResponse),
 }
 
-#[derive(Deserialize)]
+/// The body's members but `Response` skipped. Only an object is an envelope: a derived `Deserialize`
+/// would also read a JSON array, taking its first item for `Response`.
 struct RawEnvelope<'a> {
-    #[serde(rename = "Response", borrow)]
     response: Option<ResponseFields<'a>>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawEnvelope<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Members;
+
+        impl<'de> Visitor<'de> for Members {
+            type Value = RawEnvelope<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object with a Response member")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut response = None;
+                while let Some(MemberName(name)) = map.next_key()? {
+                    if name != "Response" {
+                        map.next_value::<IgnoredAny>()?;
+                    } else if response.is_some() {
+                        return Err(de::Error::duplicate_field("Response"));
+                    } else {
+                        response = Some(map.next_value::<Option<ResponseFields<'de>>>()?);
+                    }
+                }
+                Ok(RawEnvelope {
+                    response: response.flatten(),
+                })
+            }
+        }
+
+        deserializer.deserialize_map(Members)
+    }
 }
 
 /// The members of `Response`, each kept as unparsed JSON, so that one scan of the body finds the error
@@ -306,6 +338,14 @@ mod tests {
             MalformedKind::NotJson
         );
         assert_eq!(malformed("[1,2]"), MalformedKind::NoResponse);
+        // An array is no envelope, though its first item looks like a Response (found by fuzzing).
+        let array = r#"[{"Error":{"Code":"C","Message":"m"},"RequestId":"r"}]"#;
+        assert_eq!(malformed(array), MalformedKind::NoResponse);
+        assert_eq!(request_id_of(array.as_bytes()), None);
+        assert_eq!(
+            malformed(r#"{"Response":{},"Response":{}}"#),
+            MalformedKind::NoResponse
+        );
         assert_eq!(malformed(r#"{"code":1}"#), MalformedKind::NoResponse);
         assert_eq!(malformed(r#"{"Response":null}"#), MalformedKind::NoResponse);
         assert_eq!(
