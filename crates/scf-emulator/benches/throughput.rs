@@ -3,6 +3,9 @@
 //! in the same run; then how a `ListAsyncEvents` page of 20 scales from 100 to 100,000 events held; then
 //! a warm sync `Invoke` of a Python handler (`run_code`) against starting `python3 -c pass`.
 //!
+//! `cargo bench -p scf-emulator -- NAME...` runs only the sections whose title contains one of the names,
+//! such as `GetAsyncEventStatus` or `Python`.
+//!
 //! Both servers run on the same runtime as the load generator, first a single thread, where the ratio is
 //! the work per request, then a worker per core: keep-alive HTTP/1.1 connections, each sending one request
 //! at a time. The same pre-signed request is reused; its signature stays valid for
@@ -31,6 +34,9 @@ const RUN: Duration = Duration::from_secs(2);
 const WARM_UP: Duration = Duration::from_millis(300);
 /// Rounds alternate the two servers, so drift on a shared machine hits both; medians are reported.
 const ROUNDS: usize = 3;
+/// Pairs of runs of the two servers per throughput row, and the length of each run.
+const PAIRS: usize = 7;
+const PAIR_RUN: Duration = Duration::from_secs(1);
 /// The events held by the function whose pages are compared with those of a function holding 100.
 const MANY_EVENTS: usize = 100_000;
 const FEW_EVENTS: usize = 100;
@@ -112,12 +118,14 @@ async fn send_many(addr: SocketAddr, template: Arc<Request<Full<Bytes>>>, count:
     senders.join_all().await;
 }
 
-/// The emulator and the bare server under the same load, in alternating rounds: their medians.
+/// The emulator and the bare server under the same load, in alternating pairs of short runs: the median
+/// of each, and the median of the ratios within a pair, which cancels drift that lasts longer than a
+/// pair (a shared machine's load moves throughput by more than the servers differ).
 async fn against_bare(
     emulator: SocketAddr,
     request: &Arc<Request<Full<Bytes>>>,
     concurrency: usize,
-) -> (Measured, Measured) {
+) -> (Measured, Measured, f64) {
     let sample = send_once(emulator, copy(request)).await;
     assert!(succeeded(&sample), "{sample:?}");
     let bare = bare_server(sample).await;
@@ -127,16 +135,24 @@ async fn against_bare(
             Arc::clone(request),
             concurrency,
             WARM_UP,
-            RUN,
+            PAIR_RUN,
             succeeded,
         )
     };
-    let (mut baselines, mut emulated) = (Vec::new(), Vec::new());
-    for _ in 0..ROUNDS {
-        baselines.push(against(bare).await);
-        emulated.push(against(emulator).await);
+    let (mut baselines, mut emulated, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..PAIRS {
+        let baseline = against(bare).await;
+        let measured = against(emulator).await;
+        ratios.push(measured.per_second / baseline.per_second);
+        baselines.push(baseline);
+        emulated.push(measured);
     }
-    (median(baselines), median(emulated))
+    ratios.sort_by(f64::total_cmp);
+    (
+        median(baselines),
+        median(emulated),
+        ratios[ratios.len() / 2],
+    )
 }
 
 fn print_row(name: &str, concurrency: usize, m: &Measured, ratio: Option<f64>, target: &str) {
@@ -183,28 +199,51 @@ impl Threads {
     }
 }
 
+/// The sections asked for on the command line; none named means all of them. cargo passes `--bench`.
+struct Sections(Vec<String>);
+
+impl Sections {
+    fn from_args() -> Self {
+        Self(
+            std::env::args()
+                .skip(1)
+                .filter(|arg| !arg.starts_with("--"))
+                .collect(),
+        )
+    }
+
+    fn wants(&self, title: &str) -> bool {
+        self.0.is_empty() || self.0.iter().any(|name| title.contains(name.as_str()))
+    }
+}
+
 fn main() {
+    let sections = Sections::from_args();
     println!("scf-emulator benchmark: actions with TC3 verification vs a bare hyper server");
     println!(
-        "bare server: reads the request, answers the emulator's answer as fixed bytes; median of {ROUNDS} alternating {} s runs",
-        RUN.as_secs()
+        "bare server: reads the request, answers the emulator's answer as fixed bytes; {PAIRS} alternating pairs of {} s runs, medians, and the median of the pairs' ratios",
+        PAIR_RUN.as_secs()
     );
     println!(
         "keep-alive HTTP/1.1, one request in flight per connection, {} ms warm-up per run; servers and load on one runtime",
         WARM_UP.as_millis()
     );
     for threads in [Threads::One, Threads::PerCore] {
-        threads.runtime().block_on(throughput(threads));
+        threads.runtime().block_on(throughput(threads, &sections));
     }
     block_on(async {
-        let emulator = start().await;
-        list_pages_scale(emulator.local_addr()).await;
-        python_invoke_vs_start().await;
+        if sections.wants("ListAsyncEvents") {
+            let emulator = start().await;
+            list_pages_scale(emulator.local_addr()).await;
+        }
+        if sections.wants("Python") {
+            python_invoke_vs_start().await;
+        }
     });
 }
 
 /// GetAsyncEventStatus and ListFunctions against the bare server, at 1 and 64 connections.
-async fn throughput(threads: Threads) {
+async fn throughput(threads: Threads, sections: &Sections) {
     let emulator = start().await;
     let addr = emulator.local_addr();
 
@@ -238,13 +277,15 @@ async fn throughput(threads: Threads) {
         ),
     ];
     for (action, target, request) in &actions {
+        if !sections.wants(&format!("{action}, {}", threads.label())) {
+            continue;
+        }
         println!();
         println!("{action}, {}", threads.label());
         println!("| server | connections | requests/s | p50 | p99 | ratio to bare | target |");
         println!("|---|---:|---:|---:|---:|---:|---:|");
         for concurrency in [1, 64] {
-            let (baseline, measured) = against_bare(addr, request, concurrency).await;
-            let ratio = measured.per_second / baseline.per_second;
+            let (baseline, measured, ratio) = against_bare(addr, request, concurrency).await;
             print_row("bare hyper", concurrency, &baseline, None, "-");
             print_row("scf-emulator", concurrency, &measured, Some(ratio), target);
             report(&Row {

@@ -12,6 +12,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
+use std::thread::ThreadId;
 
 use rusqlite::{Connection, ErrorCode as SqliteCode, OpenFlags, Transaction, TransactionBehavior};
 use scf_model::ErrorCode;
@@ -57,7 +58,7 @@ pub(crate) struct Db {
     connection: Mutex<Connection>,
     /// Read connections not in use; a read that finds none opens one, so there are never more than
     /// the reads that ever ran at once.
-    readers: Mutex<Vec<Connection>>,
+    readers: Mutex<IdleReaders>,
     /// What a read connection opens: the state file, or the in-memory database's URI.
     target: PathBuf,
     /// In memory only: reads share it, a write holds it alone (see the module's doc).
@@ -70,6 +71,35 @@ impl fmt::Debug for Db {
         f.debug_struct("Db")
             .field("location", &self.location)
             .finish_non_exhaustive()
+    }
+}
+
+/// Idle read connections, each marked with the thread that last used it.
+///
+/// A thread takes back the connection it used last when it is idle: a read writes to its connection's
+/// statement and page caches, which then stay in that core's cache instead of moving between cores.
+struct IdleReaders<C = Connection>(Vec<(ThreadId, C)>);
+
+impl<C> Default for IdleReaders<C> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<C> IdleReaders<C> {
+    /// This thread's idle connection, else the one returned last.
+    fn take(&mut self) -> Option<C> {
+        let here = std::thread::current().id();
+        let index = self
+            .0
+            .iter()
+            .rposition(|(thread, _)| *thread == here)
+            .or_else(|| self.0.len().checked_sub(1))?;
+        Some(self.0.swap_remove(index).1)
+    }
+
+    fn give(&mut self, connection: C) {
+        self.0.push((std::thread::current().id(), connection));
     }
 }
 
@@ -136,14 +166,14 @@ impl Db {
         let in_memory_gate = location.is_none().then(|| RwLock::new(()));
         let db = Self {
             connection: Mutex::new(connection),
-            readers: Mutex::new(Vec::new()),
+            readers: Mutex::new(IdleReaders::default()),
             target,
             in_memory_gate,
             location,
         };
         // One reader up front, so a store that cannot give one fails here rather than on a request.
         let reader = db.open_reader().map_err(unusable)?;
-        db.idle_readers().push(reader);
+        db.idle_readers().give(reader);
         Ok(db)
     }
 
@@ -155,7 +185,7 @@ impl Db {
         Ok(connection)
     }
 
-    fn idle_readers(&self) -> MutexGuard<'_, Vec<Connection>> {
+    fn idle_readers(&self) -> MutexGuard<'_, IdleReaders> {
         self.readers.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -178,7 +208,7 @@ impl Db {
             .in_memory_gate
             .as_ref()
             .map(|gate| gate.read().unwrap_or_else(PoisonError::into_inner));
-        let reader = self.idle_readers().pop();
+        let reader = self.idle_readers().take();
         let reader = match reader {
             Some(reader) => reader,
             None => self.open_reader().map_err(|e| self.failure(e))?,
@@ -200,7 +230,7 @@ impl Db {
             value
         };
         // A read that panicked drops its connection instead, with whatever it left open.
-        self.idle_readers().push(reader);
+        self.idle_readers().give(reader);
         value
     }
 
@@ -428,6 +458,23 @@ impl std::error::Error for StateError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_thread_takes_back_the_reader_it_used_last() {
+        let mut idle = IdleReaders::default();
+        std::thread::scope(|scope| {
+            scope.spawn(|| idle.give("other thread's"));
+        });
+        idle.give("this thread's");
+        std::thread::scope(|scope| {
+            scope.spawn(|| idle.give("another thread's"));
+        });
+        assert_eq!(idle.take(), Some("this thread's"));
+        // With none of its own left, a thread takes the one given back last.
+        assert_eq!(idle.take(), Some("another thread's"));
+        assert_eq!(idle.take(), Some("other thread's"));
+        assert_eq!(idle.take(), None);
+    }
 
     fn dir(name: &str) -> PathBuf {
         let dir =
