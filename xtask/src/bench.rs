@@ -364,10 +364,12 @@ fn clean_build(build: Build, baseline: &Result<Duration, String>) -> (Row, Optio
 /// The clean build of the baseline commit, checked out in a worktree of its own under `target/`.
 fn baseline_build(root: &Path) -> Result<Duration, String> {
     let source = root.join("target/build-baseline-src");
+    // Left over only if an earlier run was cut short; git's complaint that it is absent is noise.
     let _ = Command::new("git")
         .args(["worktree", "remove", "--force"])
         .arg(&source)
         .current_dir(root)
+        .stderr(Stdio::null())
         .status();
     let added = Command::new("git")
         .args(["worktree", "add", "--detach", "--quiet"])

@@ -95,7 +95,8 @@ impl<C> IdleReaders<C> {
             .iter()
             .rposition(|(thread, _)| *thread == here)
             .or_else(|| self.0.len().checked_sub(1))?;
-        Some(self.0.swap_remove(index).1)
+        // `remove`, not `swap_remove`: the others keep the order they were given back in.
+        Some(self.0.remove(index).1)
     }
 
     fn give(&mut self, connection: C) {
@@ -462,17 +463,20 @@ mod tests {
     #[test]
     fn a_thread_takes_back_the_reader_it_used_last() {
         let mut idle = IdleReaders::default();
-        std::thread::scope(|scope| {
-            scope.spawn(|| idle.give("other thread's"));
-        });
+        let give_elsewhere = |idle: &mut IdleReaders<&'static str>, connection| {
+            std::thread::scope(|scope| {
+                scope.spawn(|| idle.give(connection));
+            });
+        };
+        give_elsewhere(&mut idle, "first other thread's");
         idle.give("this thread's");
-        std::thread::scope(|scope| {
-            scope.spawn(|| idle.give("another thread's"));
-        });
+        give_elsewhere(&mut idle, "second other thread's");
+        give_elsewhere(&mut idle, "third other thread's");
         assert_eq!(idle.take(), Some("this thread's"));
         // With none of its own left, a thread takes the one given back last.
-        assert_eq!(idle.take(), Some("another thread's"));
-        assert_eq!(idle.take(), Some("other thread's"));
+        assert_eq!(idle.take(), Some("third other thread's"));
+        assert_eq!(idle.take(), Some("second other thread's"));
+        assert_eq!(idle.take(), Some("first other thread's"));
         assert_eq!(idle.take(), None);
     }
 
