@@ -6,8 +6,8 @@
 //! followed with GetAsyncEventStatus and read back with GetFunctionLogs; and for Python, Node.js and a bash
 //! Custom Runtime with a case for each outcome, each failure, sync and async: an exception (430), an exit
 //! (439), a termination with and without GraceShutdown (ABORTED), and a timeout (433) after
-//! UpdateFunctionConfiguration lowers the Timeout; and init failures: a Custom Runtime that exits before it is ready (405) and a Python module that raises on
-//! import (437).
+//! UpdateFunctionConfiguration lowers the Timeout; and init failures: a Custom Runtime that exits before
+//! it is ready (405) and a Python module that raises on import (437).
 //!
 //! It needs tccli installed (`cargo xtask tccli`); `cargo xtask ci` installs it and runs this test.
 //! `SCF_TCCLI_PYTHON` picks another interpreter.
@@ -541,10 +541,9 @@ fn tccli_runs_each_runtime_kind_through_each_outcome() {
         }
     };
     let mut languages = vec![("py-kinds", &PYTHON), ("bash-cases", &BASH)];
-    if scf_emulator::can_run(NODE.runtime).is_ok() {
-        languages.push(("node-kinds", &NODE));
-    } else {
-        eprintln!("skipped Node.js: `node` is not on PATH, so the Nodejs16.13 function cannot run");
+    match scf_emulator::can_run(NODE.runtime) {
+        Ok(()) => languages.push(("node-kinds", &NODE)),
+        Err(why) => eprintln!("skipped Node.js: {why}"),
     }
     // The kinds run side by side: each tccli call starts a Python interpreter, which is most of its time.
     std::thread::scope(|scope| {

@@ -166,15 +166,15 @@ fn total_mem(connection: &Connection) -> Result<i64, Failure> {
 /// The memory that functions without reserved concurrency share: the account's total less what is
 /// reserved.
 pub(super) fn unreserved_mem(connection: &Connection) -> Result<i64, Failure> {
-    // No function has row id 0, so this is what every function reserves.
-    Ok((total_mem(connection)? - reserved_by_others(connection, 0)?).max(0))
+    Ok((total_mem(connection)? - reserved_mem(connection, None)?).max(0))
 }
 
-/// The memory reserved by every function but `except`.
-fn reserved_by_others(connection: &Connection, except: i64) -> Result<i64, Failure> {
+/// The memory reserved by every function but `except`; by every function with `None`.
+fn reserved_mem(connection: &Connection, except: Option<i64>) -> Result<i64, Failure> {
+    // `IS NOT NULL` holds for every row, so `None` leaves none out.
     Ok(connection
         .prepare_cached(
-            "SELECT coalesce(sum(memory), 0) FROM reserved_concurrency WHERE function <> ?1",
+            "SELECT coalesce(sum(memory), 0) FROM reserved_concurrency WHERE function IS NOT ?1",
         )?
         .query_row([except], |r| r.get(0))?)
 }
@@ -314,7 +314,7 @@ pub(super) fn put_reserved_concurrency_config(
         )?;
         let total = total_mem(tx)?;
         let reservable = total - UNRESERVED_MEM;
-        let reserved = reserved_by_others(tx, function.id)?.saturating_add(memory);
+        let reserved = reserved_mem(tx, Some(function.id))?.saturating_add(memory);
         if reserved > reservable {
             return Err(Failure::new(
                 ErrorCode::LimitExceededFunctionReservedConcurrencyMemory,
@@ -628,7 +628,7 @@ pub(super) fn put_total_concurrency_config(
                 ),
             ));
         }
-        let reserved = reserved_by_others(tx, 0)?;
+        let reserved = reserved_mem(tx, None)?;
         let least = reserved + UNRESERVED_MEM;
         if total < least {
             return Err(Failure::new(
