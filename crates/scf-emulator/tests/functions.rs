@@ -337,6 +337,15 @@ async fn list_functions_filters_searches_orders_and_pages() {
     let page = list(json!({"Orderby": "FunctionName", "Order": "ASC", "SearchKey": "-", "Offset": 1, "Limit": 2})).await;
     assert_eq!(names(&page), ["beta-job", "delta-api"]);
     assert_eq!(page["TotalCount"], 4);
+    // TotalCount counts every match: those beyond a full first page, and those before an offset past the end.
+    let first =
+        list(json!({"Orderby": "FunctionName", "Order": "ASC", "SearchKey": "-", "Limit": 2}))
+            .await;
+    assert_eq!(names(&first), ["alpha-web", "beta-job"]);
+    assert_eq!(first["TotalCount"], 4);
+    let beyond = list(json!({"SearchKey": "-", "Offset": 9})).await;
+    assert!(names(&beyond).is_empty(), "{beyond}");
+    assert_eq!(beyond["TotalCount"], 4);
     let search = list(json!({"SearchKey": "JOB", "Orderby": "AddTime", "Order": "ASC"})).await;
     assert_eq!(names(&search), ["beta-job", "gamma-job"]);
     let filtered = list(json!({"Filters": [
