@@ -160,3 +160,41 @@ async fn an_unusable_state_directory_stops_the_start_with_its_path() {
     );
     let _ = std::fs::remove_file(&file);
 }
+
+#[tokio::test]
+async fn a_restart_removes_the_unpacked_code_of_functions_the_store_no_longer_holds() {
+    let dir = scratch("code-sweep");
+    let start_running_code = || {
+        let config = Config {
+            state_dir: Some(dir.clone()),
+            run_code: true,
+            ..Config::default()
+        };
+        Emulator::builder().config(config).start()
+    };
+    start_running_code().await.unwrap().shutdown().await;
+    // Left as a killed emulator or an older layout would leave them. The configured `hello` is the
+    // first row of an empty table, so its row id is 1.
+    let code = dir.join("runtime").join("code");
+    let planted = |relative: &str| {
+        let file = code.join(relative);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, "def main_handler(event, context): pass\n").unwrap();
+        file
+    };
+    let kept = planted(&format!("1/{}/index.py", "a".repeat(64)));
+    let gone = [
+        planted("999/unpacked/index.py"),
+        planted(&format!("{}/index.py", "b".repeat(64))),
+        planted("01/index.py"),
+    ];
+
+    let restarted = start_running_code().await.unwrap();
+    assert!(kept.is_file(), "{} was removed", kept.display());
+    for file in &gone {
+        let top = code.join(file.strip_prefix(&code).unwrap().iter().next().unwrap());
+        assert!(!top.exists(), "{} is still there", top.display());
+    }
+    restarted.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

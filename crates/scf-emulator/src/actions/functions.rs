@@ -30,6 +30,8 @@ mod settings;
 
 pub(crate) use settings::RUNTIMES;
 
+use std::collections::HashSet;
+
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use scf_model::{
     Code, CopyFunctionRequest, CopyFunctionResponse, CreateFunctionRequest, CreateFunctionResponse,
@@ -308,6 +310,13 @@ pub(crate) fn find_settled(
     let function = find_requested(connection, namespace, name)?;
     require_settled(&function, now, code)?;
     Ok(function)
+}
+
+/// The row ids of every stored function.
+pub(super) fn row_ids(connection: &Connection) -> Result<HashSet<i64>, Failure> {
+    let mut statement = connection.prepare_cached("SELECT id FROM functions")?;
+    let ids = statement.query_map([], |row| row.get(0))?;
+    Ok(ids.collect::<Result<_, _>>()?)
 }
 
 /// Adds the configured functions that the store lacks, `Active` at once, with the configured versions

@@ -65,6 +65,11 @@ impl Backend {
             .db
             .write(|tx| invocations::end_orphans(tx, now))
             .map_err(|failure| StateError::seeding(backend.db.location(), failure.message))?;
+        if let Some(runner) = &backend.runner {
+            runner
+                .keep_code_of(|| backend.db.read(functions::row_ids))
+                .map_err(|failure| StateError::seeding(backend.db.location(), failure.message))?;
+        }
         Ok(backend)
     }
 

@@ -7,7 +7,7 @@
 //! longer than the keep-warm period is stopped at the next look ([`Runner::stop_cold`]), and a deleted
 //! function's at once ([`Runner::forget`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -307,6 +307,41 @@ impl Runner {
         if busy.instances.get(&function).copied().unwrap_or(0) == 0 {
             let _ = std::fs::remove_dir_all(self.function_root(function));
         }
+    }
+
+    /// Removes the unpacked code of every function the store no longer holds, at start-up: what a
+    /// function deleted while the emulator was killed left behind, or anything else in the code
+    /// directory, which no invocation reads again (and which a function given a freed row id must not
+    /// find). `live` reads the row ids of the stored functions.
+    pub(crate) fn keep_code_of(
+        &self,
+        live: impl FnOnce() -> Result<HashSet<i64>, Failure>,
+    ) -> Result<(), Failure> {
+        // The directories are listed before the ids are read: code is unpacked only for a stored
+        // function, so a directory that was there first and whose function is not stored is an orphan,
+        // even while another emulator on the same state directory creates functions.
+        let Ok(entries) = std::fs::read_dir(&self.code_root) else {
+            return Ok(());
+        };
+        let entries: Vec<_> = entries.flatten().collect();
+        let live = live()?;
+        for entry in entries {
+            let name = entry.file_name();
+            let kept = name
+                .to_str()
+                .and_then(|name| name.parse::<i64>().ok().filter(|id| id.to_string() == name))
+                .is_some_and(|id| live.contains(&id));
+            if kept {
+                continue;
+            }
+            let path = entry.path();
+            let _ = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+        }
+        Ok(())
     }
 
     /// Where the versions of `function` are unpacked: a directory of its own, so what one function
