@@ -427,13 +427,13 @@ impl StateError {
         }
     }
 
-    /// The configuration's namespaces and functions could not be added to the store.
-    pub(crate) fn seeding(location: Option<&Path>, reason: String) -> Self {
+    /// A step of bringing the opened store into service failed; `step` completes "cannot ...".
+    pub(crate) fn starting(location: Option<&Path>, step: &str, reason: String) -> Self {
         let path = location.unwrap_or(Path::new(":memory:"));
         Self::new(
             StateErrorKind::Unusable,
             path,
-            format!("cannot add the configured resources: {reason}"),
+            format!("cannot {step}: {reason}"),
         )
     }
 

@@ -128,14 +128,20 @@ const SLEEPER_SOURCE: &str = "import time\n\
 const PID_SOURCE: &str =
     "import os\ndef main_handler(event, context):\n    return {'pid': os.getpid()}\n";
 
-/// Waits until `path` exists: the code that creates it is running.
-async fn wait_for_file(path: &std::path::Path) {
+/// Waits, up to the deadline, until `path` exists (a file the running code creates) or, with `exists`
+/// false, until it is gone.
+async fn wait_until_exists(path: &std::path::Path, exists: bool) {
     let deadline = tokio::time::Instant::now() + DEADLINE;
-    while !path.exists() {
+    while path.exists() != exists {
         assert!(
             tokio::time::Instant::now() < deadline,
-            "{} never appeared",
-            path.display()
+            "{} {}",
+            path.display(),
+            if exists {
+                "never appeared"
+            } else {
+                "is still there"
+            }
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -269,7 +275,7 @@ async fn terminate_kills_the_running_code_and_the_event_is_aborted() {
     let id = client
         .invoke_async("py-forever", Some(json!({"marker": marker})))
         .await;
-    wait_for_file(&marker).await;
+    wait_until_exists(&marker, true).await;
     client
         .post(
             "TerminateAsyncEvent",
@@ -373,7 +379,7 @@ async fn reserved_concurrency_caps_the_instances_and_the_rest_get_432() {
         .invoke_async("py-single", Some(json!({"sleep": 3, "marker": marker})))
         .await;
     // The first one holds the only instance once its code runs.
-    wait_for_file(&marker).await;
+    wait_until_exists(&marker, true).await;
     let refused = client.invoke_async("py-single", None).await;
     assert_eq!(
         wait_for_end(&client, &refused).await,
@@ -419,7 +425,7 @@ async fn functions_without_reserved_concurrency_share_the_account_total() {
         busy.push((client.invoke_async("py-big", Some(event)).await, marker));
     }
     for (_, marker) in &busy {
-        wait_for_file(marker).await;
+        wait_until_exists(marker, true).await;
     }
     let refused = client.invoke_async("py-big", None).await;
     assert_eq!(
@@ -579,6 +585,28 @@ async fn idle_instances_are_stopped_after_the_keep_warm_period_and_with_their_fu
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_function_replaced_by_an_overriding_copy_leaves_its_directory() {
+    let (_emulator, client) = start().await;
+    let source = "import os\ndef main_handler(event, context):\n    return os.path.dirname(os.path.abspath(__file__))\n";
+    for name in ["py-source", "py-target"] {
+        deploy(&client, name, "Python3.9", python(source), json!({})).await;
+    }
+    let result = invoke(&client, "py-target", json!({})).await;
+    let directory: String = serde_json::from_str(result["RetMsg"].as_str().unwrap()).unwrap();
+    let replaced = std::path::Path::new(&directory);
+    assert!(replaced.is_dir());
+
+    client
+        .post(
+            "CopyFunction",
+            json!({"FunctionName": "py-source", "NewFunctionName": "py-target", "Override": true}),
+        )
+        .await
+        .ok();
+    wait_until_exists(replaced, false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_function_runs_its_code_from_a_directory_of_its_own() {
     let (_emulator, client) = start().await;
     let source = "import os\ndef main_handler(event, context):\n    return os.path.dirname(os.path.abspath(__file__))\n";
@@ -600,15 +628,6 @@ async fn each_function_runs_its_code_from_a_directory_of_its_own() {
         .post("DeleteFunction", json!({"FunctionName": "py-here"}))
         .await
         .ok();
-    let gone = std::path::Path::new(&directories[0]);
-    let deadline = tokio::time::Instant::now() + DEADLINE;
-    while gone.exists() {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{} is still there",
-            gone.display()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_until_exists(std::path::Path::new(&directories[0]), false).await;
     assert!(std::path::Path::new(&directories[1]).is_dir());
 }

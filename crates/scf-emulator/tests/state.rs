@@ -183,14 +183,33 @@ async fn a_restart_removes_the_unpacked_code_of_functions_the_store_no_longer_ho
         file
     };
     let kept = planted(&format!("1/{}/index.py", "a".repeat(64)));
+    let interrupted = planted("1/.unpacking-x1/index.py");
     let gone = [
         planted("999/unpacked/index.py"),
         planted(&format!("{}/index.py", "b".repeat(64))),
         planted("01/index.py"),
     ];
+    // A link goes, never what it points to.
+    let outside = dir.join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("keep.txt"), "mine").unwrap();
+    std::os::unix::fs::symlink(&outside, code.join("7")).unwrap();
 
     let restarted = start_running_code().await.unwrap();
     assert!(kept.is_file(), "{} was removed", kept.display());
+    assert!(
+        !interrupted.parent().unwrap().exists(),
+        "{}",
+        interrupted.display()
+    );
+    assert!(
+        std::fs::symlink_metadata(code.join("7")).is_err(),
+        "the link is still there"
+    );
+    assert!(
+        outside.join("keep.txt").is_file(),
+        "the link's target was emptied"
+    );
     for file in &gone {
         let top = code.join(file.strip_prefix(&code).unwrap().iter().next().unwrap());
         assert!(!top.exists(), "{} is still there", top.display());

@@ -1026,6 +1026,8 @@ pub(super) fn copy_function(
             "it is longer than 1000 characters",
         ));
     }
+    // The function an override replaces, deleted with the copy's transaction.
+    let mut replaced = None;
     backend.db.write(|tx| {
         let source = find(tx, namespace, &request.function_name)?;
         super::namespaces::require(tx, target_namespace)?;
@@ -1046,6 +1048,7 @@ pub(super) fn copy_function(
                 require_settled(&existing, call.now, ErrorCode::FailedOperationCopyFunction)?;
                 tx.prepare_cached("DELETE FROM functions WHERE id = ?1")?
                     .execute([existing.id])?;
+                replaced = Some(existing.id);
             }
         } else {
             require_absent(tx, target_namespace, &request.new_function_name)?;
@@ -1081,6 +1084,11 @@ pub(super) fn copy_function(
             backend.config.function_ready_ms,
         )
     })?;
+    // As for DeleteFunction: the replaced function's code does not run again, and a copy given its
+    // freed row id finds none of its files.
+    if let (Some(replaced), Some(runner)) = (replaced, &backend.runner) {
+        runner.forget(replaced);
+    }
     Ok(body(
         CopyFunctionResponse::default().request_id(call.request_id),
     ))

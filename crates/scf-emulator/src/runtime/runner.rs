@@ -21,7 +21,7 @@ use super::credentials::{Lease, TemporaryKeys};
 use super::instance::{
     Completed, Ending, InitFailure, InitFailureKind, Instance, InstanceSpec, Invocation, Terminator,
 };
-use super::unpack::unpack;
+use super::unpack::{STAGING_PREFIX, unpack};
 use super::watchdog::Watchdog;
 use crate::failure::Failure;
 
@@ -156,7 +156,7 @@ fn frame(
 /// The instances of every function, and the invocations running on them.
 #[derive(Debug)]
 pub(crate) struct Runner {
-    /// Unpacked code, one directory per zip.
+    /// Unpacked code: a directory per function, holding one per zip.
     code_root: PathBuf,
     /// The shipped bootstraps.
     bootstraps: InstalledBootstraps,
@@ -309,37 +309,30 @@ impl Runner {
         }
     }
 
-    /// Removes the unpacked code of every function the store no longer holds, at start-up: what a
-    /// function deleted while the emulator was killed left behind, or anything else in the code
-    /// directory, which no invocation reads again (and which a function given a freed row id must not
-    /// find). `live` reads the row ids of the stored functions.
+    /// Removes, at start-up, what no invocation reads again: the directory of every function the store
+    /// no longer holds (left by a function deleted while the emulator was killed, or anything else at
+    /// the top of the code directory), so a function given a freed row id finds none of its files; and
+    /// the staging directories of unpacks that a kill interrupted. `live` reads the row ids of the
+    /// stored functions. One emulator uses a state directory at a time.
     pub(crate) fn keep_code_of(
         &self,
         live: impl FnOnce() -> Result<HashSet<i64>, Failure>,
     ) -> Result<(), Failure> {
-        // The directories are listed before the ids are read: code is unpacked only for a stored
-        // function, so a directory that was there first and whose function is not stored is an orphan,
-        // even while another emulator on the same state directory creates functions.
         let Ok(entries) = std::fs::read_dir(&self.code_root) else {
             return Ok(());
         };
-        let entries: Vec<_> = entries.flatten().collect();
         let live = live()?;
-        for entry in entries {
+        for entry in entries.flatten() {
             let name = entry.file_name();
             let kept = name
                 .to_str()
                 .and_then(|name| name.parse::<i64>().ok().filter(|id| id.to_string() == name))
                 .is_some_and(|id| live.contains(&id));
             if kept {
-                continue;
-            }
-            let path = entry.path();
-            let _ = if path.is_dir() {
-                std::fs::remove_dir_all(&path)
+                remove_staging(&entry.path());
             } else {
-                std::fs::remove_file(&path)
-            };
+                remove_entry(&entry);
+            }
         }
         Ok(())
     }
@@ -448,6 +441,31 @@ impl Runner {
 impl Drop for Runner {
     fn drop(&mut self) {
         self.shutdown();
+    }
+}
+
+/// Removes a file, or a directory with everything in it; a symbolic link goes, never what it points to.
+fn remove_entry(entry: &std::fs::DirEntry) {
+    let path = entry.path();
+    let _ = match entry.file_type() {
+        Ok(kind) if kind.is_dir() => std::fs::remove_dir_all(&path),
+        _ => std::fs::remove_file(&path),
+    };
+}
+
+/// Removes the staging directories that interrupted unpacks left in a function's directory.
+fn remove_staging(function_root: &Path) {
+    let Ok(entries) = std::fs::read_dir(function_root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(STAGING_PREFIX)
+        {
+            remove_entry(&entry);
+        }
     }
 }
 

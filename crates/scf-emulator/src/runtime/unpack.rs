@@ -14,6 +14,9 @@ use sha2::{Digest, Sha256};
 
 use crate::actions::code::{MAX_UNZIPPED, escapes};
 
+/// How the directory a zip is extracted into before it takes its final name begins.
+pub(crate) const STAGING_PREFIX: &str = ".unpacking-";
+
 /// Why a code zip could not be unpacked.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum UnpackError {
@@ -62,7 +65,7 @@ pub(crate) fn unpack(zip: &[u8], root: &Path) -> Result<PathBuf, UnpackError> {
         }
     }
     let staging = tempfile::Builder::new()
-        .prefix(".unpacking-")
+        .prefix(STAGING_PREFIX)
         .tempdir_in(root)
         .map_err(io_error(root))?;
     archive
