@@ -61,20 +61,14 @@ impl Backend {
             runner: runner.map(Arc::new),
         };
         backend.seed(now)?;
-        let failed = |step: &'static str| {
-            let location = backend.db.location();
-            move |failure: Failure| StateError::starting(location, step, failure.message)
-        };
         backend
             .db
             .write(|tx| invocations::end_orphans(tx, now))
-            .map_err(failed(
-                "end the invocations a stopped emulator left running",
-            ))?;
+            .map_err(backend.start_failed("end the invocations a stopped emulator left running"))?;
         if let Some(runner) = &backend.runner {
             runner
                 .keep_code_of(|| backend.db.read(functions::row_ids))
-                .map_err(failed("remove the code of deleted functions"))?;
+                .map_err(backend.start_failed("remove the code of deleted functions"))?;
         }
         Ok(backend)
     }
@@ -85,13 +79,12 @@ impl Backend {
                 namespaces::seed(tx, &self.config, now)?;
                 functions::seed(tx, &self.config, now)
             })
-            .map_err(|failure| {
-                StateError::starting(
-                    self.db.location(),
-                    "add the configured resources",
-                    failure.message,
-                )
-            })
+            .map_err(self.start_failed("add the configured resources"))
+    }
+
+    /// The start-up error of a failed `step`, which completes "cannot ...".
+    fn start_failed(&self, step: &'static str) -> impl FnOnce(Failure) -> StateError + '_ {
+        move |failure| StateError::starting(self.db.location(), step, failure.message)
     }
 
     /// How many async events the store holds, expired ones not yet swept included.
